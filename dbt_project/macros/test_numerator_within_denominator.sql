@@ -1,0 +1,6 @@
+{# Counts must be non-negative and, for proportions, the numerator cannot exceed the denominator. #}
+{% test numerator_within_denominator(model) %}
+select *
+from {{ model }}
+where numerator < 0 or denominator <= 0 or numerator > denominator
+{% endtest %}

@@ -1,0 +1,16 @@
+with current_rows as (
+    {{ current_batch_rows(source('early_years', 'eyfsp'), 'academic_year') }}
+)
+
+select
+    pupil_key,
+    birth_month,
+    sex,
+    lsoa21_code,
+    fsm_eligible,
+    coalesce(ethnicity_group, 'Unknown') as ethnicity_group,
+    gld as reached_gld,
+    academic_year,
+    _batch_id as batch_id,
+    _received_at as received_at
+from current_rows

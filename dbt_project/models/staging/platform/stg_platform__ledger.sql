@@ -1,0 +1,18 @@
+with source as (
+    select * from {{ source('platform', 'ledger') }}
+)
+
+select
+    batch_id,
+    partner,
+    dataset,
+    original_name,
+    sha256,
+    status,
+    cast(received_at as timestamptz) as received_at,
+    rows_in,
+    rows_loaded,
+    rows_rejected,
+    status in ('accepted', 'accepted_with_warnings') as is_loaded,
+    starts_with(original_name, 'synthetic_') as is_synthetic
+from source

@@ -1,0 +1,1 @@
+"""Marmot place data platform."""

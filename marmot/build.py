@@ -1,0 +1,99 @@
+"""Build the warehouse: snapshot the ledger, then `dbt build` (models, seeds and tests).
+
+dbt reads the immutable Parquet batches directly and writes one DuckDB file that only this
+step opens read-write; readers only ever open published copies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+
+from marmot import ledger
+from marmot.contracts import load_contracts
+from marmot.ingest import ensure_schema_files
+from marmot.settings import DBT_PROJECT_DIR, Paths
+
+log = logging.getLogger(__name__)
+
+LEDGER_COLUMNS = {
+    "batch_id": "VARCHAR", "partner": "VARCHAR", "dataset": "VARCHAR", "original_name": "VARCHAR",
+    "sha256": "VARCHAR", "bytes": "BIGINT", "received_at": "VARCHAR", "status": "VARCHAR",
+    "rows_in": "BIGINT", "rows_loaded": "BIGINT", "rows_rejected": "BIGINT", "archive_path": "VARCHAR",
+}
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def snapshot_ledger(paths: Paths) -> Path:
+    """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty)."""
+    rows = [{k: asdict(e)[k] for k in LEDGER_COLUMNS} for e in ledger.read_all(paths.ledger)]
+    target = paths.home / "warehouse" / "ledger.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".parquet.tmp")
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE TABLE ledger ({', '.join(f'{k} {t}' for k, t in LEDGER_COLUMNS.items())})")
+        if rows:
+            con.executemany(
+                f"INSERT INTO ledger VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})",
+                [list(r.values()) for r in rows],
+            )
+        con.execute(f"COPY ledger TO '{tmp}' (FORMAT parquet)")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    return target
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    return {
+        "MARMOT_HOME": str(paths.home),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": str(paths.dbt_target),
+        "DBT_LOG_PATH": str(paths.dbt_logs),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "true",
+    }
+
+
+def run_dbt(paths: Paths, args: list[str]) -> dict:
+    """Run a dbt command in-process; return a summary, raise BuildFailed when anything failed."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(paths))
+    started = time.perf_counter()
+    result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT_DIR)])
+    wall = time.perf_counter() - started
+    results_file = paths.dbt_target / "run_results.json"
+    nodes = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    failed = [r for r in nodes if r["status"] in ("error", "fail", "runtime error")]
+    summary = {
+        "command": " ".join(args),
+        "wall_seconds": round(wall, 3),
+        "nodes": len(nodes),
+        "node_seconds": round(sum(r.get("execution_time", 0) for r in nodes), 3),
+        "failed": [{"node": r["unique_id"], "message": r.get("message")} for r in failed],
+    }
+    if not result.success or failed:
+        details = "; ".join(f"{f['node']}: {f['message']}" for f in summary["failed"]) or str(result.exception)
+        raise BuildFailed(f"dbt {args[0]} failed: {details} (logs: {paths.dbt_logs / 'dbt.log'})")
+    return summary
+
+
+def build(paths: Paths) -> dict:
+    ensure_schema_files(paths, load_contracts())
+    snapshot_ledger(paths)
+    summary = run_dbt(paths, ["build"])
+    log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)", summary["nodes"],
+             summary["wall_seconds"], summary["node_seconds"])
+    return summary

@@ -1,0 +1,223 @@
+"""Partner data contracts: one YAML file per partner dataset under ``ingestion/contracts/``.
+
+A contract says what a partner sends (formats, schedule, columns, personal data) and what
+ingest checks. ``load_contracts`` validates every file and raises ``ContractError`` listing
+every problem found, so ``marmot contracts validate`` can print them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from marmot.settings import CONTRACTS_DIR
+
+COLUMN_TYPES = {"string", "integer", "number", "date", "boolean"}
+FORMATS = {"csv", "xlsx", "parquet", "json", "ndjson"}
+FREQUENCIES = {"monthly", "quarterly", "annual"}
+PRINCIPLES = {
+    "H0_headline",
+    "P1_best_start",
+    "P2_capabilities",
+    "P3_fair_work",
+    "P4_living_standard",
+    "P5_places_communities",
+    "P6_prevention",
+    "P7_racism_discrimination",
+    "P8_environment_equity",
+}
+TREATMENTS = {"pseudonymise", "drop", "generalise"}
+REQUIRED_KEYS = (
+    "partner", "dataset", "title", "owner", "contact", "description", "formats",
+    "transport", "schedule", "grain", "key", "period", "principles", "columns",
+)
+
+
+class ContractError(ValueError):
+    """One or more contracts are invalid; the message lists every problem."""
+
+
+def normalise_header(name: str) -> str:
+    """Header as compared with contract names and aliases: case, spacing and punctuation ignored."""
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = False
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    allowed: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    normalise: str | None = None
+    reference: str | None = None
+    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
+    personal: dict | None = None
+
+    @property
+    def output_name(self) -> str:
+        """Name in the warehouse (personal columns are renamed by their treatment)."""
+        if self.personal and self.personal.get("output"):
+            return self.personal["output"]
+        return self.name
+
+    def header_names(self) -> set[str]:
+        return {normalise_header(self.name), *(normalise_header(a) for a in self.aliases)}
+
+
+@dataclass(frozen=True)
+class Contract:
+    partner: str
+    dataset: str
+    title: str
+    owner: str
+    contact: str
+    description: str
+    formats: tuple[str, ...]
+    transport: dict
+    schedule: dict
+    grain: str
+    key: tuple[str, ...]
+    period_column: str
+    principles: tuple[str, ...]
+    columns: tuple[Column, ...]
+    restatement: dict = field(default_factory=dict)
+    partner_name: str = ""
+    path: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.partner}__{self.dataset}"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def stored_columns(self) -> list[Column]:
+        """Columns that reach the warehouse (dropped personal data excluded)."""
+        return [c for c in self.columns if not (c.personal and c.personal["treatment"] == "drop")]
+
+
+def _check_column(raw: dict, where: str) -> list[str]:
+    errors = []
+    name = raw.get("name")
+    if not name or not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+        errors.append(f"{where}: column name {name!r} must be snake_case")
+    if raw.get("type") not in COLUMN_TYPES:
+        errors.append(f"{where}: column {name!r} has type {raw.get('type')!r}; use one of {sorted(COLUMN_TYPES)}")
+    if raw.get("pattern"):
+        try:
+            re.compile(raw["pattern"])
+        except re.error as exc:
+            errors.append(f"{where}: column {name!r} pattern does not compile: {exc}")
+    personal = raw.get("personal")
+    if personal is not None and personal.get("treatment") not in TREATMENTS:
+        errors.append(f"{where}: column {name!r} personal treatment must be one of {sorted(TREATMENTS)}")
+    unknown = set(raw) - {
+        "name", "type", "required", "description", "aliases", "allowed", "pattern", "minimum",
+        "maximum", "normalise", "reference", "date_formats", "personal",
+    }
+    if unknown:
+        errors.append(f"{where}: column {name!r} has unknown keys {sorted(unknown)}")
+    return errors
+
+
+def _check(raw: dict, path: Path) -> list[str]:
+    where = path.name
+    errors = [f"{where}: missing key '{k}'" for k in REQUIRED_KEYS if k not in raw]
+    if errors:
+        return errors
+    if path.stem != f"{raw['partner']}__{raw['dataset']}":
+        errors.append(f"{where}: file must be named {raw['partner']}__{raw['dataset']}.yml")
+    if bad := set(raw["formats"]) - FORMATS:
+        errors.append(f"{where}: unknown formats {sorted(bad)}; use {sorted(FORMATS)}")
+    if raw["schedule"].get("frequency") not in FREQUENCIES:
+        errors.append(f"{where}: schedule.frequency must be one of {sorted(FREQUENCIES)}")
+    if bad := set(raw["principles"]) - PRINCIPLES:
+        errors.append(f"{where}: unknown principles {sorted(bad)}; use {sorted(PRINCIPLES)}")
+    if "@" not in str(raw["contact"]):
+        errors.append(f"{where}: contact must be an email address")
+    names = [c.get("name") for c in raw["columns"]]
+    if len(names) != len(set(names)):
+        errors.append(f"{where}: duplicate column names")
+    for col in raw["columns"]:
+        errors += _check_column(col, where)
+    for k in [*raw["key"], raw["period"].get("column")]:
+        if k not in names:
+            errors.append(f"{where}: key/period column {k!r} is not a declared column")
+    headers: dict[str, str] = {}
+    for col in raw["columns"]:
+        for h in {normalise_header(col.get("name", "")), *map(normalise_header, col.get("aliases", []))}:
+            if headers.setdefault(h, col.get("name")) != col.get("name"):
+                errors.append(f"{where}: header {h!r} is claimed by {headers[h]!r} and {col.get('name')!r}")
+    return errors
+
+
+def _build(raw: dict, path: Path) -> Contract:
+    columns = tuple(
+        Column(
+            name=c["name"],
+            type=c["type"],
+            required=bool(c.get("required", False)),
+            description=c.get("description", ""),
+            aliases=tuple(c.get("aliases", [])),
+            allowed=tuple(str(v) for v in c["allowed"]) if "allowed" in c else None,
+            pattern=c.get("pattern"),
+            minimum=c.get("minimum"),
+            maximum=c.get("maximum"),
+            normalise=c.get("normalise"),
+            reference=c.get("reference"),
+            date_formats=tuple(c.get("date_formats", ["%Y-%m-%d"])),
+            personal=c.get("personal"),
+        )
+        for c in raw["columns"]
+    )
+    return Contract(
+        partner=raw["partner"],
+        dataset=raw["dataset"],
+        title=raw["title"],
+        owner=raw["owner"],
+        contact=raw["contact"],
+        description=raw["description"].strip(),
+        formats=tuple(raw["formats"]),
+        transport=raw["transport"],
+        schedule=raw["schedule"],
+        grain=raw["grain"],
+        key=tuple(raw["key"]),
+        period_column=raw["period"]["column"],
+        principles=tuple(raw["principles"]),
+        columns=columns,
+        restatement=raw.get("restatement", {}),
+        partner_name=raw.get("partner_name", raw["partner"]),
+        path=path,
+    )
+
+
+def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
+    """Every contract keyed by ``partner__dataset``; raises ContractError listing all problems."""
+    contracts: dict[str, Contract] = {}
+    errors: list[str] = []
+    for path in sorted(directory.glob("*.yml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            errors.append(f"{path.name}: not valid YAML: {exc}")
+            continue
+        if not isinstance(raw, dict):
+            errors.append(f"{path.name}: must be a YAML mapping")
+            continue
+        problems = _check(raw, path)
+        if problems:
+            errors += problems
+            continue
+        contract = _build(raw, path)
+        contracts[contract.id] = contract
+    if errors:
+        raise ContractError("\n".join(errors))
+    return contracts

@@ -1,0 +1,56 @@
+"""What can be wrong with a partner's file or row, in plain words, with how to fix it.
+
+Receipts and the ledger use these codes, so a partner always gets the same explanation for
+the same problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FIXES: dict[str, str] = {
+    # file-level: the whole file is quarantined
+    "empty_file": "The file has no bytes. Export the extract again and check it opens before sending.",
+    "no_data_rows": "The file has a header but no data rows. Check the extract's filter or period.",
+    "unreadable": "We could not read the file in its stated format. Save it as CSV (UTF-8), XLSX, Parquet or JSON and send it again.",
+    "binary_file": "The file is not text although its name says it is. Send the export itself, not a compressed or binary file.",
+    "archive_file": "The file is a zip archive. Unzip it and send the data file inside.",
+    "unsupported_format": "This dataset's contract does not accept this file type. Send one of the formats listed in the receipt.",
+    "missing_required_column": "A required column is missing. Add it with the header shown (or one of its accepted aliases) and send the file again.",
+    "unknown_dataset": "We have no contract for this partner and dataset folder. Check the folder name, or ask the data team to add a contract.",
+    "not_in_dataset_folder": "Files must be placed in landing/<partner>/<dataset>/. Move the file into its dataset folder.",
+    "unsafe_name": "The file name contains characters we do not accept. Rename it using letters, digits, '-', '_' and '.'.",
+    # row-level: the row is rejected, the rest of the file loads
+    "missing_value": "Fill in this required value, or remove the row if the record is not real.",
+    "not_a_number": "Use digits only (no text, symbols or suppression markers) in this column.",
+    "not_a_date": "Write the date as YYYY-MM-DD or DD/MM/YYYY.",
+    "not_a_boolean": "Use Y or N (also accepted: Yes/No, True/False, 1/0).",
+    "not_allowed": "Use one of the allowed values listed for this column.",
+    "bad_pattern": "The value does not have the expected form (see the pattern in the receipt).",
+    "out_of_range": "The value is outside the range this column allows.",
+    "not_in_reference": "The code is not one of the city's areas. Check it is a Coventry code and the right boundary year.",
+    # warnings: the file loads
+    "extra_column": "An extra column was ignored. Remove it from the extract, or ask us to add it to the contract.",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    column: str | None = None
+
+    @property
+    def fix(self) -> str:
+        return FIXES[self.code]
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "column": self.column, "message": self.message, "fix": self.fix}
+
+
+class FileProblem(Exception):
+    """A problem that quarantines the whole file."""
+
+    def __init__(self, code: str, message: str, column: str | None = None):
+        super().__init__(message)
+        self.problem = Problem(code, message, column)

@@ -1,0 +1,118 @@
+"""Read a landed file of any accepted format into a DuckDB table of text columns.
+
+Every value is read as text so that the contract check, not the reader, decides what is
+wrong; ``_row`` is the row number a partner sees in their own file (header = row 1).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from marmot.problems import FileProblem
+
+EXTENSIONS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".ndjson": "ndjson", ".jsonl": "ndjson",
+}
+
+
+def file_format(path: Path) -> str | None:
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def sniff_content(path: Path, fmt: str) -> None:
+    """Refuse files whose bytes contradict their name (a zip or binary called .csv)."""
+    head = path.read_bytes()[:8192]
+    if not head:
+        raise FileProblem("empty_file", f"{path.name} is empty (0 bytes).")
+    if fmt in {"csv", "json", "ndjson"}:
+        if head.startswith(b"PK\x03\x04"):
+            raise FileProblem("archive_file", f"{path.name} is a zip archive, not {fmt.upper()}.")
+        if b"\x00" in head:
+            raise FileProblem("binary_file", f"{path.name} contains binary data, not {fmt.upper()} text.")
+
+
+def _utf8_copy(path: Path, workdir: Path) -> Path:
+    """DuckDB reads UTF-8; partners also send cp1252 (Excel's 'CSV') with '£' and friends."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return path
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    out = workdir / "utf8.csv"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, headers: set[str]) -> None:
+    """XLSX: the named sheet (or the first), header = first row naming a contract column."""
+    import openpyxl
+    import pandas as pd
+
+    from marmot.contracts import normalise_header
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad workbook
+        raise FileProblem("unreadable", f"{path.name} is not a readable XLSX workbook ({exc}).") from exc
+    ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    book.close()
+    header_at = next(
+        (i for i, r in enumerate(rows) if any(normalise_header(v) in headers for v in r if v is not None)),
+        None,
+    )
+    if header_at is None:
+        raise FileProblem("no_data_rows", f"{path.name}: no row of sheet '{ws.title}' holds the expected headers.")
+    header = [str(v) if v is not None else f"column_{j + 1}" for j, v in enumerate(rows[header_at])]
+    body = [
+        ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in r]
+        for r in rows[header_at + 1:]
+    ]
+    frame = pd.DataFrame(body, columns=header, dtype="string")
+    frame["_row"] = range(header_at + 2, header_at + 2 + len(frame))
+    con.register("xlsx_frame", frame)
+    con.execute("CREATE TABLE src AS SELECT * FROM xlsx_frame")
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | None = None,
+         headers: set[str] = frozenset()) -> list[str]:
+    """Create table ``src`` (all VARCHAR plus ``_row``) from the file; return its data columns."""
+    sniff_content(path, fmt)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            if fmt == "csv":
+                source = _utf8_copy(path, Path(tmp))
+                con.execute(
+                    "CREATE TABLE src AS SELECT *, (row_number() OVER ())::BIGINT + 1 AS _row FROM read_csv(?, "
+                    "all_varchar=true, header=true, null_padding=true, parallel=false, strict_mode=false, "
+                    "max_line_size=20000000)",
+                    [str(source)],
+                )
+            elif fmt == "xlsx":
+                _load_xlsx(con, path, sheet, headers)
+            elif fmt == "parquet":
+                con.execute(
+                    "CREATE TABLE src AS SELECT COLUMNS(*)::VARCHAR, (row_number() OVER ())::BIGINT AS _row "
+                    "FROM read_parquet(?)",
+                    [str(path)],
+                )
+            else:
+                con.execute(
+                    "CREATE TABLE src AS SELECT COLUMNS(*)::VARCHAR, (row_number() OVER ())::BIGINT AS _row "
+                    f"FROM read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
+                    [str(path)],
+                )
+        except duckdb.Error as exc:
+            raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {exc}") from exc
+    columns = [c for c in con.execute("SELECT * FROM src LIMIT 0").fetchdf().columns if c != "_row"]
+    if con.execute("SELECT count(*) FROM src").fetchone()[0] == 0:
+        raise FileProblem("no_data_rows", f"{path.name} has a header but no data rows.")
+    return columns

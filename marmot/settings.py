@@ -1,0 +1,125 @@
+"""Where everything lives, and the settings shared by the CLI, the DAGs, the tests and
+docker-compose.yml (one source of truth: tests check the compose file against these).
+
+All state sits under ``$MARMOT_HOME`` (default ``./var``), so a test can point it at a
+temporary folder and get a fresh platform.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS_DIR = REPO_ROOT / "ingestion" / "contracts"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DAGS_DIR = REPO_ROOT / "dags"
+GEOGRAPHY_SEEDS_DIR = DBT_PROJECT_DIR / "seeds" / "geography"
+
+PSEUDONYM_KEY_ENV = "MARMOT_PSEUDONYM_KEY"
+
+# Airflow settings every deployment shares (embedded LocalExecutor and the Celery topology
+# in docker-compose.yml). Paths and the executor are added per deployment.
+AIRFLOW_SHARED_SETTINGS: dict[str, str] = {
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+    "AIRFLOW__CORE__PARALLELISM": "4",
+    "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
+    "AIRFLOW__CORE__AUTH_MANAGER": (
+        "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+    ),
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+    "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+    "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+    "AIRFLOW__API__EXPOSE_CONFIG": "False",
+    "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one platform home."""
+
+    home: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def ledger(self) -> Path:
+        return self.home / "ledger"
+
+    @property
+    def receipts(self) -> Path:
+        return self.home / "receipts"
+
+    @property
+    def raw(self) -> Path:
+        """Immutable Parquet, one file per accepted batch: parallel ingests never share a file."""
+        return self.home / "warehouse" / "raw"
+
+    @property
+    def rejects(self) -> Path:
+        return self.home / "warehouse" / "rejects"
+
+    @property
+    def build_db(self) -> Path:
+        """The DuckDB file dbt builds into; only the build task writes it, nobody reads it live."""
+        return self.home / "warehouse" / "build.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.home / "dbt" / "logs"
+
+    @property
+    def validation(self) -> Path:
+        return self.home / "validation"
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def current(self) -> Path:
+        return self.published / "current"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def generated(self) -> Path:
+        return self.home / "generated"
+
+
+def marmot_home() -> Path:
+    return Path(os.environ.get("MARMOT_HOME", "var")).resolve()
+
+
+def paths(home: Path | None = None) -> Paths:
+    return Paths((home or marmot_home()).resolve())
+
+
+def pseudonym_key() -> bytes:
+    """The HMAC key for pseudonyms. There is deliberately no default: a missing key is an error."""
+    key = os.environ.get(PSEUDONYM_KEY_ENV, "")
+    if len(key) < 16:
+        raise RuntimeError(
+            f"{PSEUDONYM_KEY_ENV} is not set (or shorter than 16 characters). Direct identifiers "
+            "are replaced by keyed pseudonyms and there is no default key: set it in the "
+            "environment (or the Airflow worker's environment) to a long random secret, e.g. "
+            "`export MARMOT_PSEUDONYM_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`."
+        )
+    return key.encode()

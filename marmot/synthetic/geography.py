@@ -1,0 +1,23 @@
+"""The real Coventry LSOAs with IMD 2025 deciles, and the (synthetic) LSOA-to-ward lookup."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from marmot.settings import GEOGRAPHY_SEEDS_DIR
+
+
+@dataclass(frozen=True)
+class Area:
+    lsoa21_code: str
+    imd_decile: int
+    ward_code: str
+
+
+def load_areas() -> list[Area]:
+    with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_imd2025.csv", newline="") as f:
+        deciles = {r["lsoa21_code"]: int(float(r["IMD_decile"])) for r in csv.DictReader(f)}
+    with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_ward_lookup.csv", newline="") as f:
+        wards = {r["lsoa21_code"]: r["ward_code"] for r in csv.DictReader(f)}
+    return [Area(code, deciles[code], wards[code]) for code in sorted(deciles)]

@@ -1,0 +1,228 @@
+"""Run real Airflow components on 127.0.0.1 for `make up`, `make demo` and the tests.
+
+Never ``airflow standalone``: it binds log servers to 0.0.0.0 (STACK.md). We start the
+api-server, scheduler (--skip-serve-logs), dag-processor and triggerer (--skip-serve-logs)
+ourselves with LocalExecutor and SQLite metadata under ``$MARMOT_HOME/airflow``, and talk to
+them through the REST API.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from marmot.settings import AIRFLOW_SHARED_SETTINGS, DAGS_DIR, Paths
+
+USER = "admin"
+PASSWORD = "admin"
+COMPONENTS = {
+    "api-server": ["api-server", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1"],
+    "scheduler": ["scheduler", "--skip-serve-logs"],
+    "dag-processor": ["dag-processor"],
+    "triggerer": ["triggerer", "--skip-serve-logs"],
+}
+
+
+def airflow_env(paths: Paths, port: int) -> dict[str, str]:
+    """Environment of every Airflow process of the embedded (LocalExecutor) deployment."""
+    home = paths.airflow_home
+    home.mkdir(parents=True, exist_ok=True)
+    passwords = home / "simple_auth_manager_passwords.json"
+    passwords.write_text(json.dumps({USER: PASSWORD}))
+    env = dict(os.environ)
+    env.update(AIRFLOW_SHARED_SETTINGS)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "MARMOT_HOME": str(paths.home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__API_AUTH__JWT_SECRET": _secret(home),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": env.get("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "10"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    })
+    return env
+
+
+def _secret(home: Path) -> str:
+    """A per-home JWT secret, made once (the API server and the workers must share it)."""
+    path = home / "jwt_secret"
+    if not path.exists():
+        path.write_text(os.urandom(24).hex())
+        path.chmod(0o600)
+    return path.read_text()
+
+
+def _die_with_parent() -> None:
+    """Child processes get SIGTERM when the process that started them dies (tests, demo)."""
+    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    os.setsid()
+
+
+def migrate(paths: Paths, port: int) -> None:
+    env = airflow_env(paths, port)
+    result = subprocess.run([_airflow(), "db", "migrate"], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def _airflow() -> str:
+    return str(Path(sys.executable).parent / "airflow")
+
+
+def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120) -> dict:
+    """Migrate the metadata DB, start the four components, wait until the API answers."""
+    if status(paths)["running"]:
+        stop(paths)
+    migrate(paths, port)
+    env = airflow_env(paths, port)
+    logs = paths.airflow_home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    pids = {}
+    for name, args in COMPONENTS.items():
+        out = open(logs / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            [_airflow(), *[a.format(port=port) for a in args]], env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid,
+        )
+        pids[name] = proc.pid
+    (paths.airflow_home / "pids.json").write_text(json.dumps({"port": port, "pids": pids}))
+    client = Client(port)
+    client.wait_healthy(timeout)
+    return {"url": f"http://127.0.0.1:{port}", "user": USER, "password": PASSWORD, "logs": str(logs)}
+
+
+def status(paths: Paths) -> dict:
+    path = paths.airflow_home / "pids.json"
+    if not path.exists():
+        return {"running": {}}
+    info = json.loads(path.read_text())
+    running = {n: p for n, p in info["pids"].items() if _alive(p)}
+    return {"port": info["port"], "running": running}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop(paths: Paths, timeout: float = 20) -> int:
+    """SIGTERM every component's process group, SIGKILL what is left after ``timeout``."""
+    running = status(paths)["running"]
+    for pid in running.values():
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_alive(p) for p in running.values()):
+        time.sleep(0.2)
+        for pid in running.values():  # reap our own children so they do not linger as zombies
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+    for pid in running.values():
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    (paths.airflow_home / "pids.json").unlink(missing_ok=True)
+    return len(running)
+
+
+class Client:
+    """The few REST API calls we need (stdlib only)."""
+
+    def __init__(self, port: int, user: str = USER, password: str = PASSWORD):
+        self.base = f"http://127.0.0.1:{port}"
+        self.user, self.password = user, password
+        self._token: str | None = None
+
+    def _request(self, method: str, path: str, body: dict | None = None, auth: bool = True) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token()}"
+        req = urllib.request.Request(self.base + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from exc
+
+    def token(self) -> str:
+        if self._token is None:
+            self._token = self._request("POST", "/auth/token", {"username": self.user, "password": self.password},
+                                        auth=False)["access_token"]
+        return self._token
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                health = self._request("GET", "/api/v2/monitor/health", auth=False)
+                if health.get("metadatabase", {}).get("status") == "healthy":
+                    return
+            except (OSError, RuntimeError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Airflow API on {self.base} not healthy after {timeout}s")
+            time.sleep(1)
+
+    def wait_dag(self, dag_id: str, timeout: float = 120) -> None:
+        """Wait until the dag-processor has parsed ``dag_id``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._request("GET", f"/api/v2/dags/{dag_id}")
+                return
+            except RuntimeError as exc:
+                if time.monotonic() > deadline:
+                    errors = self._request("GET", "/api/v2/importErrors")
+                    raise TimeoutError(f"DAG {dag_id} not parsed after {timeout}s ({exc}); import errors: {errors}")
+            time.sleep(1)
+
+    def unpause(self, dag_id: str) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+
+    def trigger(self, dag_id: str, conf: dict | None = None) -> str:
+        return self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                             {"logical_date": None, "conf": conf or {}})["dag_run_id"]
+
+    def runs(self, dag_id: str) -> list[dict]:
+        return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?order_by=-start_date&limit=20")["dag_runs"]
+
+    def wait_run(self, dag_id: str, run_id: str | None = None, *, after: int = 0, timeout: float = 300) -> dict:
+        """Wait for a run (a given one, or the first new one beyond ``after`` runs) to finish."""
+        deadline = time.monotonic() + timeout
+        while True:
+            runs = self.runs(dag_id)
+            run = next((r for r in runs if r["dag_run_id"] == run_id), None) if run_id else (
+                runs[0] if len(runs) > after else None)
+            if run and run["state"] in ("success", "failed"):
+                return run
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id} run {run_id or '(new)'} not finished after {timeout}s: {run}")
+            time.sleep(1)
+
+    def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
+        tis = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+        return {t["task_id"]: t["state"] for t in tis}

@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from marmot.settings import ensure_local_pseudonym_key
 from marmot.settings import paths as home_paths
 
 EPILOG = """\
@@ -209,6 +210,7 @@ def cmd_airflow(args) -> int:
 
     p = home_paths()
     if args.action == "up":
+        ensure_local_pseudonym_key(p)
         info = airflow_local.start(p, port=args.port)
         print(f"Airflow is up: {info['url']}  (login {info['user']} / {info['password']})\n"
               f"logs: {info['logs']}\nstop it with: make down")

@@ -113,9 +113,7 @@ def _output_expr(col: Column, typed: str) -> str:
     return typed
 
 
-def _register_pseudonym(con: duckdb.DuckDBPyConnection) -> None:
-    key = pseudonym_key()
-
+def _register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     def pseudonym(values: pa.Array) -> pa.Array:
         return pa.array(
             [None if s is None else hmac.new(key, s.encode(), hashlib.sha256).hexdigest() for s in values.to_pylist()],
@@ -149,6 +147,10 @@ class Ingestor:
         self.paths = paths
         self.contracts = contracts if contracts is not None else load_contracts()
         self._refs = _reference_codes()
+        # fail before touching any file when the pseudonym key is missing (not the partner's fault)
+        needs_key = any(c.personal and c.personal["treatment"] == "pseudonymise"
+                        for ct in self.contracts.values() for c in ct.columns)
+        self._key = pseudonym_key() if needs_key else b""
 
     # -- discovery -------------------------------------------------------------------------
     def landed_files(self, partner: str | None = None, dataset: str | None = None) -> list[Path]:
@@ -273,7 +275,7 @@ class Ingestor:
         for name, codes in self._refs.items():
             con.execute(f"CREATE TABLE ref_{name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
         if any(c.personal and c.personal["treatment"] == "pseudonymise" for c in contract.columns):
-            _register_pseudonym(con)
+            _register_pseudonym(con, self._key)
 
         reject_selects, outputs = [], []
         for col in contract.stored_columns() + [c for c in contract.columns if c not in contract.stored_columns()]:

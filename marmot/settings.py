@@ -8,6 +8,7 @@ temporary folder and get a fresh platform.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +124,20 @@ def pseudonym_key() -> bytes:
             "`export MARMOT_PSEUDONYM_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`."
         )
     return key.encode()
+
+
+def ensure_local_pseudonym_key(paths: Paths) -> None:
+    """For a local install (demo, `make up`): a random key made once under the home's secrets/.
+
+    Not a default key: each home gets its own random secret, and an environment variable
+    set by the operator always wins. Production deployments set the variable.
+    """
+    if os.environ.get(PSEUDONYM_KEY_ENV):
+        return
+    key_file = paths.home / "secrets" / "pseudonym.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    os.environ[PSEUDONYM_KEY_ENV] = key_file.read_text().strip()
+    print(f"local pseudonym key: {key_file} (set {PSEUDONYM_KEY_ENV} to use your own)")

@@ -10,7 +10,7 @@ import pandas as pd
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from marmot.stats.proportions import wilson_ci
+    from marmot.stats import wilson_ci
 
     counts = dbt.ref("int_indicator_counts").df()
     catalogue = dbt.ref("indicator_catalogue").df()
@@ -22,7 +22,7 @@ def model(dbt, session):
     unknown = set(df.loc[~wilson, "method"])
     if unknown:
         raise ValueError(f"no implementation for indicator methods {sorted(unknown)}")
-    lower, upper = wilson_ci(x, n, 0.95)
+    lower, upper = wilson_ci(x, np.where(n > 0, n, np.nan), 0.95)  # no interval without a denominator
     with np.errstate(divide="ignore", invalid="ignore"):
         df["value"] = np.where(n > 0, x / n * m, np.nan)
     df["lower_95"] = np.asarray(lower, dtype=float) * m

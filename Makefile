@@ -1,0 +1,34 @@
+# One command each. The environment (.venv) is made on first use and reused afterwards.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8080
+export MARMOT_HOME ?= $(CURDIR)/var
+
+.PHONY: help env demo test up down bench clean
+
+help:  ## list the commands
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q "uv==0.13.9"
+	$(UV) sync --frozen --extra dev --python 3.11
+	@touch $@
+
+env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock)
+
+demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
+	$(BIN)/marmot demo --port $(PORT)
+
+test: env  ## the whole test suite (includes a real Airflow scheduler run)
+	$(BIN)/pytest
+
+up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
+	$(BIN)/marmot airflow up --port $(PORT)
+
+down: env  ## stop the Airflow started by make up
+	$(BIN)/marmot airflow down
+
+clean:  ## remove all platform state under $(MARMOT_HOME)
+	rm -rf "$(MARMOT_HOME)"

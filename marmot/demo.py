@@ -1,0 +1,55 @@
+"""`make demo`: synthetic data landed as partners would, the whole pipeline run through a real
+Airflow scheduler on 127.0.0.1, then where to look."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+from marmot import airflow_local
+from marmot.contracts import load_contracts
+from marmot.ingest import copy_into_landing
+from marmot.settings import Paths, ensure_local_pseudonym_key
+from marmot.synthetic import generate
+
+PUBLISH_DAG = "marmot_build_validate_publish"
+
+
+def run(paths: Paths, *, years: int = 3, port: int = 8080) -> int:
+    started = time.perf_counter()
+    ensure_local_pseudonym_key(paths)
+    out = paths.generated
+    shutil.rmtree(out, ignore_errors=True)
+    files = generate(out, years=years)
+    print(f"1/4 generated {len(files)} synthetic partner files in {out}")
+    landed = copy_into_landing(out, paths.landing)
+    print(f"2/4 landed {len(landed)} files in {paths.landing}")
+    print(f"3/4 starting Airflow on 127.0.0.1:{port} (api-server, scheduler, dag-processor, triggerer)...")
+    airflow_local.start(paths, port=port, tie_to_parent=True)
+    try:
+        client = airflow_local.Client(port)
+        ingest_dags = [f"ingest__{c.id}" for c in load_contracts().values()]
+        for dag_id in [*ingest_dags, PUBLISH_DAG]:
+            client.wait_dag(dag_id)
+            client.unpause(dag_id)
+        publish_runs = len(client.runs(PUBLISH_DAG))
+        for dag_id in ingest_dags:
+            run_id = client.trigger(dag_id)
+            state = client.wait_run(dag_id, run_id)["state"]
+            print(f"    {dag_id}: {state}")
+        run = client.wait_run(PUBLISH_DAG, after=publish_runs)
+        states = client.task_states(PUBLISH_DAG, run["dag_run_id"])
+        print(f"    {PUBLISH_DAG} (started by the ingest Assets): {run['state']} {states}")
+    finally:
+        airflow_local.stop(paths)
+    if run["state"] != "success":
+        print(f"the pipeline failed; task logs are under {paths.airflow_home / 'logs'}")
+        return 1
+    print(f"4/4 published in {time.perf_counter() - started:.0f}s\n")
+    print(f"  published view : {paths.current / 'index.html'}")
+    print(f"  snapshot       : {paths.current / 'marmot.duckdb'} (read-only) and CSV beside it")
+    print(f"  receipts       : {paths.receipts}")
+    print("  ledger         : .venv/bin/marmot ledger")
+    print('  query          : .venv/bin/marmot query "select * from mart_indicator_values limit 10"')
+    print(f"  Airflow UI     : make up   (then http://127.0.0.1:{port}, login admin / admin; make down to stop)")
+    return 0

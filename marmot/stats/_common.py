@@ -1,0 +1,63 @@
+"""Helpers shared by the statistics modules (DOMAIN.md §2 notation and §2.10 polarity ids)."""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.stats import norm
+
+LOW_IS_GOOD = 0
+HIGH_IS_GOOD = 1
+BOB = 99
+NOT_APPLICABLE = -1
+
+_POLARITY_NAMES = {
+    "rag - low is good": LOW_IS_GOOD,
+    "rag - high is good": HIGH_IS_GOOD,
+    "bob": BOB,
+    "blue orange blue": BOB,
+    "not applicable": NOT_APPLICABLE,
+}
+
+
+class Estimate(NamedTuple):
+    """A point estimate with its confidence limits (floats, or numpy arrays when vectorised)."""
+
+    value: object
+    lower: object
+    upper: object
+
+
+def confidence_level(confidence):
+    """Return confidence as a fraction; accepts 0.9-1 or 90-100 like PHEindicatormethods."""
+    if 0.9 <= confidence <= 1:
+        return float(confidence)
+    if 90 <= confidence <= 100:
+        return confidence / 100
+    raise ValueError("confidence must be between 0.9 and 1 or between 90 and 100")
+
+
+def z_value(confidence):
+    """Two-sided standard normal quantile z = Φ⁻¹(1 − α/2) for the given confidence level."""
+    level = confidence_level(confidence)
+    return float(norm.ppf(level + (1 - level) / 2))
+
+
+def polarity_id(polarity):
+    """Fingertips polarity id (-1, 0, 1 or 99) for an id or name; ValueError if unknown."""
+    if isinstance(polarity, str):
+        key = " ".join(polarity.replace("–", "-").lower().split())
+        if key in _POLARITY_NAMES:
+            return _POLARITY_NAMES[key]
+    elif not isinstance(polarity, bool) and polarity in _POLARITY_NAMES.values():
+        return int(polarity)
+    raise ValueError(f"unknown polarity: {polarity!r}")
+
+
+def as_float_array(values):
+    """Convert scalars or sequences to a float numpy array; None becomes NaN."""
+    return np.asarray(values, dtype=float)
+
+
+def unwrap(array):
+    """Return a 0-d array as a numpy float scalar and leave other arrays unchanged."""
+    return array[()]

@@ -1,0 +1,155 @@
+"""Inequality measures: SII/RII, deprivation quantiles and the most-least deprived gap.
+
+Mirrors DOMAIN.md §2.8 (PHEindicatormethods `phe_sii`, `FindXValues`, `SimulationFunc`) and
+§2.9 (`phe_quantile`). Quantile 1 is the most deprived throughout.
+"""
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import expit, logit
+from scipy.stats import norm, rankdata
+
+from ._common import (Estimate, HIGH_IS_GOOD, LOW_IS_GOOD, as_float_array, confidence_level,
+                      polarity_id, z_value)
+
+# value_type -> (transform, inverse): 0 other (identity), 1 rate (log), 2 proportion (logit)
+_TRANSFORMS = {0: (np.asarray, np.asarray), 1: (np.log, np.exp), 2: (logit, expit)}
+_Z95 = norm.ppf(0.975)
+
+
+class SIIResult(NamedTuple):
+    """SII, RII and intercept with Monte Carlo (lower, upper) limits, one pair per confidence."""
+
+    sii: float
+    rii: float
+    intercept: float
+    confidence: tuple
+    sii_limits: tuple
+    rii_limits: tuple
+
+
+def _checked(name, values, size, value_type):
+    values = as_float_array(values)
+    if values.shape != (size,) or np.isnan(values).any():
+        raise ValueError(f"{name} needs one non-missing value per quantile")
+    if value_type == 2 and (np.any(values < 0) or np.any(values > 1)):
+        raise ValueError(f"{name} proportions must all be between 0 and 1")
+    return values
+
+
+def sii(populations, values, *, value_type=0, transform=False, lower=None, upper=None, se=None,
+        multiplier=1, confidence=0.95, repetitions=100_000, rng=None):
+    """Slope and relative index of inequality for one area, quantiles ordered most deprived first.
+
+    value_type: 0 other, 1 rate, 2 proportion (for proportions from counts pass counts/populations).
+    Give either se (on the transformed scale for rates/proportions) or the 95% lower/upper
+    limits. transform=True fits on the log/logit scale (value_type 1 or 2, limits required).
+    A negative multiplier inverts the RII. confidence may be one level or a sequence; rng is a
+    numpy Generator or seed. Invalid or missing inputs raise ValueError.
+    """
+    populations = as_float_array(populations)
+    quantiles = populations.size
+    if populations.shape != (quantiles,) or not 5 <= quantiles <= 100:
+        raise ValueError("number of quantiles must be between 5 and 100")
+    if quantiles > 10:
+        warnings.warn("small values can make the SII unstable with more than 10 quantiles")
+    if value_type not in _TRANSFORMS:
+        raise ValueError("value_type should be 0, 1 or 2")
+    if transform and (value_type == 0 or se is not None):
+        raise ValueError("transform needs value_type 1 or 2 and confidence limits instead of se")
+    if repetitions < 1000:
+        raise ValueError("repetitions must be at least 1000")
+    if np.isnan(populations).any() or np.any(populations <= 0):
+        raise ValueError("populations must all be > 0")
+    levels = tuple(confidence_level(c) for c in np.atleast_1d(confidence))
+    forward, inverse = _TRANSFORMS[value_type]
+    values = _checked("values", values, quantiles, value_type)
+    if se is None:
+        if lower is None or upper is None:
+            raise ValueError("give se or both lower and upper confidence limits")
+        lower = _checked("lower", lower, quantiles, value_type)
+        upper = _checked("upper", upper, quantiles, value_type)
+        se = (forward(upper) - forward(lower)) / (2 * _Z95)
+    else:
+        se = _checked("se", se, quantiles, value_type=0)
+        if np.any(se < 0):
+            raise ValueError("standard errors must be >= 0")
+
+    share = populations / populations.sum()
+    rank = np.cumsum(share) - share / 2
+    root = np.sqrt(share)
+    design = np.column_stack([root, rank * root])
+    solver = np.linalg.solve(design.T @ design, design.T)
+
+    def fit(y):
+        intercept, slope = np.moveaxis((y * root) @ solver.T, -1, 0)
+        low, high = intercept, intercept + slope
+        if transform:
+            low, high = inverse(low), inverse(high)
+        ratio = high / low
+        return (high - low) * multiplier, 1 / ratio if multiplier < 0 else ratio, intercept
+
+    point_sii, point_rii, intercept = fit(forward(values) if transform else values)
+    draws = np.random.default_rng(rng).normal(forward(values), se, size=(repetitions, quantiles))
+    sim_sii, sim_rii, _ = fit(draws if transform else inverse(draws))
+    sim_sii.sort()
+    sim_rii.sort()
+
+    def limits(sorted_sims, level):
+        positions = (round(repetitions * (1 - level) / 2), round(repetitions * (1 + level) / 2))
+        return tuple(float(sorted_sims[position - 1]) for position in positions)
+
+    return SIIResult(
+        sii=float(point_sii),
+        rii=float(point_rii),
+        intercept=float(inverse(intercept) * abs(multiplier) if transform else intercept),
+        confidence=levels,
+        sii_limits=tuple(limits(sim_sii, level) for level in levels),
+        rii_limits=tuple(limits(sim_rii, level) for level in levels),
+    )
+
+
+def quantile_gap(most_deprived, least_deprived, se_most, se_least, confidence=0.95):
+    """Gap least − most deprived value with limits gap ± z·√(SE_most² + SE_least²); vectorised."""
+    most, least = as_float_array(most_deprived), as_float_array(least_deprived)
+    gap = least - most
+    half_width = z_value(confidence) * np.hypot(as_float_array(se_most), as_float_array(se_least))
+    return Estimate(gap[()], (gap - half_width)[()], (gap + half_width)[()])
+
+
+def invert_for_polarity(polarity):
+    """phe_quantile invert flag: True for 'RAG - Low is good', False for 'RAG - High is good'.
+
+    Booleans pass through; any other polarity (BOB, not applicable, unknown) raises ValueError.
+    """
+    if isinstance(polarity, (bool, np.bool_)):
+        return bool(polarity)
+    invert = {LOW_IS_GOOD: True, HIGH_IS_GOOD: False}.get(polarity_id(polarity))
+    if invert is None:
+        raise ValueError(f"polarity {polarity!r} does not say which end is quantile 1")
+    return invert
+
+
+def assign_quantiles(values, nquantiles=10, invert=True):
+    """Quantile (1..nquantiles, float with NaN for missing) of each value within one group.
+
+    invert=True puts the highest values in quantile 1 (e.g. IMD score, most deprived = 1).
+    invert may also be a polarity, or one bool/polarity per row; they must all agree within the
+    group or ValueError is raised. All quantiles are NaN when the group has fewer non-missing
+    values than nquantiles.
+    """
+    values = as_float_array(values)
+    flags = {invert_for_polarity(flag) for flag in ([invert] if np.ndim(invert) == 0 else invert)}
+    if len(flags) != 1:
+        raise ValueError("invert (polarity) must take the same value for every row of a group")
+    present = ~np.isnan(values)
+    count = int(present.sum())
+    quantiles = np.full(values.shape, np.nan)
+    if count < nquantiles:
+        return quantiles
+    rank = rankdata(-values[present] if flags.pop() else values[present], method="min")
+    assigned = np.floor((nquantiles + 1) - np.ceil(((count + 1) - rank) / (count / nquantiles)))
+    quantiles[present] = np.maximum(assigned, 1)
+    return quantiles

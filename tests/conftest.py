@@ -1,0 +1,52 @@
+"""Shared fixtures: every test gets its own platform home (``$MARMOT_HOME``)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from marmot.settings import Paths
+
+TEST_KEY = "test-pseudonym-key-0123456789abcdef"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Paths:
+    monkeypatch.setenv("MARMOT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MARMOT_PSEUDONYM_KEY", TEST_KEY)
+    return Paths((tmp_path / "home").resolve())
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory) -> Path:
+    """A small synthetic drop (2 years of EYFSP), generated once per session; copy before landing."""
+    from marmot.synthetic import generate
+
+    out = tmp_path_factory.mktemp("synthetic")
+    generate(out, years=2, seed=7)
+    return out
+
+
+EYFSP_HEADER = ["UPN", "DOB", "Gender", "LSOA", "FSM", "Ethnicity", "GLD", "Academic Year"]
+
+
+def eyfsp_row(i: int, *, lsoa="E01009522", gld="Y", year="2024/25", **overrides) -> list[str]:
+    row = {"UPN": f"A{i:012d}", "DOB": "15/03/2019", "Gender": "F", "LSOA": lsoa, "FSM": "N",
+           "Ethnicity": "White", "GLD": gld, "Academic Year": year}
+    row.update(overrides)
+    return [row[h] for h in EYFSP_HEADER]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], **kwargs) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding=kwargs.pop("encoding", "utf-8")) as f:
+        w = csv.writer(f, **kwargs)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def land_eyfsp(home: Paths, name: str, rows: list[list[str]], header=EYFSP_HEADER, **kwargs) -> Path:
+    return write_csv(home.landing / "early_years" / "eyfsp" / name, header, rows, **kwargs)

@@ -111,11 +111,11 @@ def status(paths: Paths) -> dict:
     if not path.exists():
         return {"running": {}}
     info = json.loads(path.read_text())
-    running = {n: p for n, p in info["pids"].items() if _alive(p)}
+    running = {n: p for n, p in info["pids"].items() if is_alive(p)}
     return {"port": info["port"], "running": running}
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -132,7 +132,7 @@ def stop(paths: Paths, timeout: float = 20) -> int:
         except ProcessLookupError:
             pass
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_alive(p) for p in running.values()):
+    while time.monotonic() < deadline and any(is_alive(p) for p in running.values()):
         time.sleep(0.2)
         for pid in running.values():  # reap our own children so they do not linger as zombies
             try:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from marmot.settings import Paths
+
+# Airflow reads its configuration when first imported: give the test session its own home.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="marmot-test-airflow-"))
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 

@@ -30,6 +30,7 @@ PRINCIPLES = {
     "P8_environment_equity",
 }
 TREATMENTS = {"pseudonymise", "drop", "generalise"}
+CHECKS = {"nhs_number"}  # extra checks beyond type/pattern/range (see marmot.ingest)
 REQUIRED_KEYS = (
     "partner", "dataset", "title", "owner", "contact", "description", "formats",
     "transport", "schedule", "grain", "key", "period", "principles", "columns",
@@ -60,6 +61,7 @@ class Column:
     reference: str | None = None
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     personal: dict | None = None
+    check: str | None = None
 
     @property
     def output_name(self) -> str:
@@ -116,12 +118,14 @@ def _check_column(raw: dict, where: str) -> list[str]:
             re.compile(raw["pattern"])
         except re.error as exc:
             errors.append(f"{where}: column {name!r} pattern does not compile: {exc}")
+    if raw.get("check") is not None and raw["check"] not in CHECKS:
+        errors.append(f"{where}: column {name!r} check must be one of {sorted(CHECKS)}")
     personal = raw.get("personal")
     if personal is not None and personal.get("treatment") not in TREATMENTS:
         errors.append(f"{where}: column {name!r} personal treatment must be one of {sorted(TREATMENTS)}")
     unknown = set(raw) - {
         "name", "type", "required", "description", "aliases", "allowed", "pattern", "minimum",
-        "maximum", "normalise", "reference", "date_formats", "personal",
+        "maximum", "normalise", "reference", "date_formats", "personal", "check",
     }
     if unknown:
         errors.append(f"{where}: column {name!r} has unknown keys {sorted(unknown)}")
@@ -175,6 +179,7 @@ def _build(raw: dict, path: Path) -> Contract:
             reference=c.get("reference"),
             date_formats=tuple(c.get("date_formats", ["%Y-%m-%d"])),
             personal=c.get("personal"),
+            check=c.get("check"),
         )
         for c in raw["columns"]
     )

@@ -96,10 +96,21 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
         checks.append((f"{typed} < {col.minimum}", "out_of_range", f"'{col.name}' must be at least {col.minimum}"))
     if col.maximum is not None:
         checks.append((f"{typed} > {col.maximum}", "out_of_range", f"'{col.name}' must be at most {col.maximum}"))
+    if col.check == "nhs_number":
+        checks.append((f"{v} IS NOT NULL AND regexp_full_match({v}, '[0-9]{{10}}') AND NOT {_nhs_mod11(v)}",
+                       "bad_check_digit", f"'{col.name}' fails the NHS number check digit (modulus 11)"))
     if col.reference:
         checks.append((f"{v} IS NOT NULL AND {v} NOT IN (SELECT code FROM ref_{col.reference})", "not_in_reference",
                        f"'{col.name}' is not a code in {col.reference}"))
     return checks
+
+
+def _nhs_mod11(v: str) -> str:
+    """SQL: the 10th digit of an NHS number equals 11 - (weighted sum mod 11), 11 -> 0, 10 invalid."""
+    total = " + ".join(f"{10 - i} * CAST(substr({v}, {i + 1}, 1) AS INTEGER)" for i in range(9))
+    check = f"(11 - (({total}) % 11))"
+    return (f"(CASE WHEN {check} = 11 THEN 0 WHEN {check} = 10 THEN -1 ELSE {check} END) "
+            f"= CAST(substr({v}, 10, 1) AS INTEGER)")
 
 
 def _output_expr(col: Column, typed: str) -> str:

@@ -28,6 +28,7 @@ FIXES: dict[str, str] = {
     "not_allowed": "Use one of the allowed values listed for this column.",
     "bad_pattern": "The value does not have the expected form (see the pattern in the receipt).",
     "out_of_range": "The value is outside the range this column allows.",
+    "bad_check_digit": "The NHS number's check digit is wrong: it was mistyped or is not an NHS number. Correct it from the source record.",
     "not_in_reference": "The code is not one of the city's areas. Check it is a Coventry code and the right boundary year.",
     # warnings: the file loads
     "extra_column": "An extra column was ignored. Remove it from the extract, or ask us to add it to the contract.",

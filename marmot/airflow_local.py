@@ -223,6 +223,23 @@ class Client:
                 raise TimeoutError(f"{dag_id} run {run_id or '(new)'} not finished after {timeout}s: {run}")
             time.sleep(1)
 
+    def wait_settled(self, dag_id: str, *, after: int = 0, timeout: float = 600) -> dict:
+        """Wait until ``dag_id`` has more than ``after`` runs and none is queued or running; return the latest."""
+        deadline = time.monotonic() + timeout
+        settled_since = None
+        while True:
+            runs = self.runs(dag_id)
+            if len(runs) > after and all(r["state"] in ("success", "failed") for r in runs):
+                settled_since = settled_since or time.monotonic()
+                # asset events just emitted can still create a run: settled means settled for a while
+                if time.monotonic() - settled_since >= 6:
+                    return runs[0]
+            else:
+                settled_since = None
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id} runs not settled after {timeout}s: {[r['state'] for r in runs]}")
+            time.sleep(2)
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         tis = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
         return {t["task_id"]: t["state"] for t in tis}

@@ -33,11 +33,11 @@ def run(paths: Paths, *, years: int = 3, port: int = 8080) -> int:
             client.wait_dag(dag_id)
             client.unpause(dag_id)
         publish_runs = len(client.runs(PUBLISH_DAG))
-        for dag_id in ingest_dags:
-            run_id = client.trigger(dag_id)
-            state = client.wait_run(dag_id, run_id)["state"]
-            print(f"    {dag_id}: {state}")
-        run = client.wait_run(PUBLISH_DAG, after=publish_runs)
+        run_ids = {dag_id: client.trigger(dag_id) for dag_id in ingest_dags}
+        failed = [d for d, r in run_ids.items() if client.wait_run(d, r)["state"] != "success"]
+        print(f"    {len(ingest_dags) - len(failed)}/{len(ingest_dags)} ingest DAGs succeeded"
+              + (f"; failed: {', '.join(failed)}" if failed else ""))
+        run = client.wait_settled(PUBLISH_DAG, after=publish_runs)
         states = client.task_states(PUBLISH_DAG, run["dag_run_id"])
         print(f"    {PUBLISH_DAG} (started by the ingest Assets): {run['state']} {states}")
     finally:

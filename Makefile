@@ -30,5 +30,8 @@ up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
 down: env  ## stop the Airflow started by make up
 	$(BIN)/marmot airflow down
 
+bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8); writes bench/results/
+	$(BIN)/marmot bench $(if $(SWEEP),--sweep)
+
 clean:  ## remove all platform state under $(MARMOT_HOME)
 	rm -rf "$(MARMOT_HOME)"

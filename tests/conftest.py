@@ -31,7 +31,7 @@ def synthetic(tmp_path_factory) -> Path:
     from marmot.synthetic import generate
 
     out = tmp_path_factory.mktemp("synthetic")
-    generate(out, years=2, seed=7)
+    generate(out, years=2, seed=7, datasets=["early_years/eyfsp"])
     return out
 
 

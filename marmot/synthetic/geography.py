@@ -13,11 +13,12 @@ class Area:
     lsoa21_code: str
     imd_decile: int
     ward_code: str
+    ward_name: str = ""
 
 
 def load_areas() -> list[Area]:
     with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_imd2025.csv", newline="") as f:
         deciles = {r["lsoa21_code"]: int(float(r["IMD_decile"])) for r in csv.DictReader(f)}
     with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_ward_lookup.csv", newline="") as f:
-        wards = {r["lsoa21_code"]: r["ward_code"] for r in csv.DictReader(f)}
-    return [Area(code, deciles[code], wards[code]) for code in sorted(deciles)]
+        wards = {r["lsoa21_code"]: (r["ward_code"], r["ward_name"]) for r in csv.DictReader(f)}
+    return [Area(code, deciles[code], *wards[code]) for code in sorted(deciles)]

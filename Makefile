@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8080
 export MARMOT_HOME ?= $(CURDIR)/var
 
-.PHONY: help env demo test up down bench clean
+.PHONY: help env chromium demo test up down bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -18,10 +18,13 @@ $(BIN)/.installed: pyproject.toml uv.lock
 
 env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock)
 
+chromium:  ## install Debian's chromium for the browser tests, only when /usr/bin/chromium is missing (root)
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
 	$(BIN)/marmot demo --port $(PORT)
 
-test: env  ## the whole test suite (includes a real Airflow scheduler run)
+test: env chromium  ## the whole test suite (includes a real Airflow scheduler run and browser tests)
 	$(BIN)/pytest
 
 up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs

@@ -1,0 +1,104 @@
+"""Write the static site of one published version into its folder.
+
+Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
+server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
+``partners.html``, ``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per
+indicator, workbook per principle); ``README.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from marmot.site import changes, charts, exports, labels
+from marmot.site.publication import Publication
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("marmot.site", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=labels.number, benchmark=labels.benchmark_class, trend=labels.trend_direction,
+                       arrow=labels.trend_arrow)
+    env.globals.update(SUPPRESSED=labels.SUPPRESSED, NA=labels.NOT_AVAILABLE)
+    return env
+
+
+def _write(folder: Path, name: str, template: str, **context) -> str:
+    (folder / name).write_text(_env().get_template(template).render(**context), encoding="utf-8")
+    return name
+
+
+def _summary(indicators: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"improving": [], "worsening": [], "flat": [], "changing": [], "unknown": []}
+    for ind in indicators:
+        out[labels.trend_direction((ind["latest"] or {}).get("trend_label"))].append(ind)
+    return out
+
+
+def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> str:
+    rows = pub.values(ind["id"])
+    latest = [r for r in rows if r["period"] == ind["period"]]
+    city_trend = [r for r in rows if r["level"] == "city"]
+    quintiles = [r for r in latest if r["level"] == "imd_quintile"]
+    ward_rows = [r for r in latest if r["level"] == "ward"]
+    breakdowns = pub.breakdowns(ind["id"], ind["period"])
+    figures = {
+        "trend": charts.trend(ind, city_trend),
+        "gradient": charts.gradient(ind, quintiles, ind["city"]),
+        "wards": charts.wards(ind, ward_rows, ind["city"]),
+    }
+    exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
+    return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
+                  quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
+                  figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
+
+
+def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
+    mine = [i for i in indicators if i["principle"] == principle["key"]]
+    exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx")
+    return _write(folder, f"principle-{principle['key']}.html", "principle.html.j2", principle=principle,
+                  indicators=mine, activities=pub.activities(principle["key"]), **common)
+
+
+def build_site(folder: Path, previous: Path | None = None) -> list[str]:
+    """Write every page, chart and export of the version in ``folder``; return the page names.
+
+    ``previous`` is the folder of the version published before it (for "what changed")."""
+    folder = Path(folder)
+    pub = Publication.open(folder)
+    try:
+        (folder / "exports").mkdir(exist_ok=True)
+        assets = folder / "assets"
+        assets.mkdir(exist_ok=True)
+        shutil.copyfile(files("marmot.site") / "static" / "site.css", assets / "site.css")
+        principles, indicators = pub.principles(), pub.indicators()
+        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
+                  "missing": pub.missing}
+        pages = [_indicator_page(folder, pub, ind, common) for ind in indicators]
+        pages += [_principle_page(folder, pub, p, indicators, common) for p in principles]
+        pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
+                            quality=pub.quality(), coverage=pub.coverage(),
+                            validation=pub.manifest.get("validation") or {}, **common))
+        pages.append(_write(folder, "changes.html", "changes.html.j2",
+                            diff=changes.compare(pub, previous), **common))
+        (folder / "README.md").write_text(
+            exports.readme(pub, indicators[0]["id"] if indicators else "<indicator_id>"), encoding="utf-8")
+        pages.append(_write(folder, "data.html", "data.html.j2", tables=pub.tables,
+                            has_docs=(folder / "data_docs" / "index.html").exists(),
+                            has_report=(folder / "validation" / "report.html").exists(), **common))
+        pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
+                            summary=_summary(indicators), **common))
+    finally:
+        pub.close()
+    log.info("site: %d pages in %s", len(pages), folder)
+    return pages

@@ -1,0 +1,185 @@
+"""Read one published version (its DuckDB file, manifest and validation results) for the site.
+
+``mart_indicator_values`` and ``mart_publication_sources`` are required: without them there is
+no site. The bigger-picture marts are optional while they are being built: a page renders what
+the version holds and names what it lacks (``Publication.missing``), never hiding it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+REQUIRED = ("mart_indicator_values", "mart_publication_sources")
+# optional mart -> the columns the site reads from it (dbt_project/models/marts/_marts__models.yml)
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "mart_indicator_latest": ("indicator_id", "england_value", "england_comparison", "trend_label", "quintile_gap",
+                              "quintile_gap_lower_95", "quintile_gap_upper_95", "quintile_gap_change"),
+    "mart_principle_summary": ("principle_key", "improving", "worsening", "no_significant_or_no_judgement",
+                               "trend_not_calculated", "better_than_england", "similar_to_england",
+                               "worse_than_england", "gaps_widening", "gaps_narrowing"),
+    "mart_partner_activities": ("principle_key", "ward_name", "quarter", "programmes", "people_reached",
+                                "proportionate_universalism_programmes", "case_studies", "case_study_titles"),
+    "mart_data_coverage": ("partner", "dataset", "frequency", "latest_period_received", "periods_received",
+                           "periods_expected", "periods_missing", "missing_periods", "latest_received_at"),
+    "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
+                                  "upper_95", "is_suppressed", "england_comparison"),
+    # not built yet: the catalogue's wording (definition, source partner) for the indicator pages
+    "mart_indicator_catalogue": ("indicator_id", "definition", "source_partner"),
+}
+LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
+
+
+class NotPublishable(RuntimeError):
+    """The version lacks a table every page needs."""
+
+
+@dataclass
+class Publication:
+    folder: Path
+    con: duckdb.DuckDBPyConnection
+    manifest: dict
+    tables: list[str]
+    missing: dict[str, str] = field(default_factory=dict)  # optional mart -> why it is not used
+
+    @classmethod
+    def open(cls, folder: Path) -> "Publication":
+        con = duckdb.connect(str(folder / "marmot.duckdb"), read_only=True)
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        if absent := [t for t in REQUIRED if t not in tables]:
+            con.close()
+            raise NotPublishable(f"{folder} lacks {absent}: the site needs them")
+        path = folder / "manifest.json"
+        manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        pub = cls(folder, con, manifest, tables)
+        for table, needed in OPTIONAL.items():
+            if table not in tables:
+                pub.missing[table] = "not in this version"
+            elif lacking := [c for c in needed if c not in pub.columns(table)]:
+                pub.missing[table] = f"lacks columns {', '.join(lacking)}"
+        return pub
+
+    def close(self) -> None:
+        self.con.close()
+
+    def has(self, table: str) -> bool:
+        return table in self.tables and table not in self.missing
+
+    def columns(self, table: str) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [table]).fetchall()]
+
+    def rows(self, sql: str, params: list | None = None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    @property
+    def version(self) -> str:
+        return self.manifest.get("version") or self.folder.name
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.con.execute("SELECT coalesce(bool_or(is_synthetic), false) "
+                                     "FROM mart_publication_sources").fetchone()[0])
+
+    # -- indicators ---------------------------------------------------------------------------
+    def principles(self) -> list[dict]:
+        found = self.rows("SELECT principle_key AS key, any_value(principle_label) AS label, "
+                          "count(DISTINCT indicator_id) AS indicators FROM mart_indicator_values "
+                          "GROUP BY principle_key ORDER BY principle_key")
+        summary = self._by("mart_principle_summary", "principle_key")
+        for p in found:
+            p["summary"] = summary.get(p["key"])
+        return found
+
+    def _by(self, table: str, key: str) -> dict[str, dict]:
+        return {r[key]: r for r in self.rows(f'SELECT * FROM "{table}"')} if self.has(table) else {}
+
+    def indicators(self) -> list[dict]:
+        """One record per indicator: catalogue fields, latest period, city value there, the bigger picture."""
+        found = self.rows(
+            "SELECT indicator_id AS id, any_value(indicator_name) AS name, any_value(principle_key) AS principle, "
+            "any_value(principle_label) AS principle_label, any_value(unit) AS unit, "
+            "any_value(polarity) AS polarity, any_value(method) AS method, max(period) AS period, "
+            "count(DISTINCT period) AS periods FROM mart_indicator_values GROUP BY indicator_id ORDER BY indicator_id")
+        latest = self._by("mart_indicator_latest", "indicator_id")
+        catalogue = self._by("mart_indicator_catalogue", "indicator_id")
+        received = {r["partner"]: r["at"] for r in self.rows(
+            "SELECT partner, max(received_at) AS at FROM mart_publication_sources GROUP BY partner")}
+        for ind in found:
+            city = self.values(ind["id"], period=ind["period"], level="city")
+            ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]),
+                       catalogue=catalogue.get(ind["id"]))
+            ind["last_received"] = received.get((ind["catalogue"] or {}).get("source_partner"))
+        return found
+
+    def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
+        england = "england_value" if "england_value" in self.columns("mart_indicator_values") else "NULL"
+        sql = ("SELECT period, geography_level AS level, area_code, area_name AS area, numerator, denominator, "
+               "value, lower_95 AS lower, upper_95 AS upper, is_suppressed AS suppressed, suppression_reason, "
+               f"{england} AS england FROM mart_indicator_values WHERE indicator_id = ?")
+        params: list = [indicator_id]
+        if period is not None:
+            sql, params = sql + " AND period = ?", params + [period]
+        if level is not None:
+            sql, params = sql + " AND geography_level = ?", params + [level]
+        return self.rows(sql + f" ORDER BY period, {LEVEL_ORDER}, area_code", params)
+
+    def breakdowns(self, indicator_id: str, period: str) -> list[dict]:
+        if not self.has("mart_indicator_breakdowns"):
+            return []
+        return self.rows("SELECT breakdown, breakdown_value AS area, value, lower_95 AS lower, upper_95 AS upper, "
+                         "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
+                         "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
+                         [indicator_id, period])
+
+    # -- partner activities -------------------------------------------------------------------
+    def activities(self, principle_key: str) -> dict | None:
+        """The latest quarter's programmes per ward, and every case study title, for one principle."""
+        if not self.has("mart_partner_activities"):
+            return None
+        where = "FROM mart_partner_activities WHERE principle_key = ?"
+        quarter = self.con.execute(f"SELECT max(quarter) {where} AND programmes > 0", [principle_key]).fetchone()[0]
+        wards = self.rows(f"SELECT ward_name, programmes, people_reached, proportionate_universalism_programmes "
+                          f"{where} AND quarter = ? AND programmes > 0 ORDER BY people_reached DESC, ward_name",
+                          [principle_key, quarter])
+        studies = self.rows(f"SELECT quarter, ward_name, case_study_titles AS titles {where} AND case_studies > 0 "
+                            "ORDER BY quarter DESC, ward_name", [principle_key])
+        return {"quarter": quarter, "wards": wards, "case_studies": studies}
+
+    # -- partners and quality ------------------------------------------------------------------
+    def coverage(self) -> list[dict] | None:
+        if not self.has("mart_data_coverage"):
+            return None
+        return self.rows("SELECT * FROM mart_data_coverage ORDER BY periods_missing DESC, partner, dataset")
+
+    def sources(self) -> list[dict]:
+        return self.rows(
+            "SELECT partner, dataset, count(*) AS files, sum(rows_loaded) AS rows_loaded, "
+            "min(received_at) AS first_received, max(received_at) AS last_received, "
+            "bool_or(is_synthetic) AS synthetic FROM mart_publication_sources "
+            "GROUP BY partner, dataset ORDER BY partner, dataset")
+
+    def quality(self) -> dict[str, dict]:
+        """Per raw dataset suite (``raw__<partner>__<dataset>``): passed, failed and warning counts."""
+        path = self.folder / "validation" / "results.json"
+        if not path.exists():
+            return {}
+        out: dict[str, dict] = {}
+        for o in json.loads(path.read_text(encoding="utf-8")).get("outcomes", []):
+            key = o["suite"].removeprefix("raw__")
+            c = out.setdefault(key, {"passed": 0, "failed": 0, "warnings": 0, "problems": []})
+            if o["status"] == "passed":
+                c["passed"] += 1
+            elif o["severity"] == "critical":
+                c["failed"] += 1
+                c["problems"].append(o["why"])
+            else:
+                c["warnings"] += 1
+                c["problems"].append(o["why"])
+        return out

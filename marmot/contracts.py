@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,15 @@ PRINCIPLES = {
     "P8_environment_equity",
 }
 TREATMENTS = {"pseudonymise", "drop", "generalise"}
+# transport type -> (settings it needs, settings it may have); every type may name an XLSX sheet
+TRANSPORTS: dict[str, tuple[set[str], set[str]]] = {
+    "landing_folder": (set(), set()),
+    "sftp": ({"conn_id", "remote_dir"}, {"pattern"}),
+    "http_api": ({"conn_id", "endpoint"}, {"page_param", "page_size", "records_key", "max_retries", "backoff_seconds"}),
+    "object_storage": ({"conn_id", "bucket"}, {"prefix", "pattern"}),
+}
+DUE_WINDOW_DAYS = 7  # ingest DAGs check daily from a week before to a week after the due date
+QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
 CHECKS = {"nhs_number"}  # extra checks beyond type/pattern/range (see marmot.ingest)
 REQUIRED_KEYS = (
     "partner", "dataset", "title", "owner", "contact", "description", "formats",
@@ -101,9 +111,55 @@ class Contract:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def check_crons(self) -> list[str]:
+        """Cron expressions (07:00) for a daily check from a week before to a week after each due date.
+
+        ``schedule.due`` is either a number of days after each period ends (``'20'``) or a
+        month-day (``'03-31'``; for quarterly data also 3, 6 and 9 months later).
+        """
+        due, frequency = str(self.schedule["due"]), self.schedule["frequency"]
+        if "-" in due:
+            month, day = map(int, due.split("-"))
+            first = date(2025, month, min(day, 28) if month == 2 else day)
+            steps = {"monthly": range(12), "quarterly": range(0, 12, 3), "annual": range(1)}[frequency]
+            dues = [_add_months(first, k) for k in steps]
+        else:
+            ends = {"monthly": [_add_months(date(2025, 1, 31), k) for k in range(12)],
+                    "quarterly": [date(2025, m, d) for m, d in QUARTER_ENDS],
+                    "annual": [date(2025, 12, 31)]}[frequency]
+            dues = [end + timedelta(days=int(due)) for end in ends]
+        days: dict[int, set[int]] = {}
+        for d in dues:
+            for k in range(-DUE_WINDOW_DAYS, DUE_WINDOW_DAYS + 1):
+                day = d + timedelta(days=k)
+                days.setdefault(day.month, set()).add(day.day)
+        months_by_days: dict[str, list[int]] = {}
+        for month, ds in sorted(days.items()):
+            months_by_days.setdefault(_ranges(sorted(ds)), []).append(month)
+        return [f"0 7 {ds} {'*' if len(ms) == 12 else ','.join(map(str, ms))} *"
+                for ds, ms in months_by_days.items()]
+
     def stored_columns(self) -> list[Column]:
         """Columns that reach the warehouse (dropped personal data excluded)."""
         return [c for c in self.columns if not (c.personal and c.personal["treatment"] == "drop")]
+
+
+def _add_months(d: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    last = (date(d.year + y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - timedelta(days=1)).day
+    return date(d.year + y, m + 1, min(d.day, last))
+
+
+def _ranges(days: list[int]) -> str:
+    """[1, 2, 3, 7, 8] -> '1-3,7-8' (cron day-of-month field)."""
+    runs: list[list[int]] = []
+    for d in days:
+        if runs and d == runs[-1][1] + 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)
 
 
 def _check_column(raw: dict, where: str) -> list[str]:
@@ -132,6 +188,24 @@ def _check_column(raw: dict, where: str) -> list[str]:
     return errors
 
 
+def _check_transport(transport, where: str) -> list[str]:
+    """``transport.type`` is known and has the settings its puller needs (credentials never here)."""
+    if not isinstance(transport, dict):
+        return [f"{where}: transport must be a mapping with a 'type' ({', '.join(TRANSPORTS)})"]
+    kind = transport.get("type")
+    if kind not in TRANSPORTS:
+        return [f"{where}: transport.type is {kind!r}; use one of {sorted(TRANSPORTS)}"]
+    needs, may = TRANSPORTS[kind]
+    errors = [f"{where}: transport type {kind!r} needs setting '{k}'" for k in sorted(needs - set(transport))]
+    if unknown := set(transport) - needs - may - {"type", "sheet"}:
+        errors.append(f"{where}: transport type {kind!r} has unknown settings {sorted(unknown)}; "
+                      f"allowed: {sorted(needs | may | {'sheet'})}")
+    if kind != "landing_folder" and transport.get("conn_id") is not None and not re.fullmatch(
+            r"[a-z][a-z0-9_]*", str(transport["conn_id"])):
+        errors.append(f"{where}: transport.conn_id {transport['conn_id']!r} must be a snake_case Airflow connection id")
+    return errors
+
+
 def _check(raw: dict, path: Path) -> list[str]:
     where = path.name
     errors = [f"{where}: missing key '{k}'" for k in REQUIRED_KEYS if k not in raw]
@@ -141,8 +215,12 @@ def _check(raw: dict, path: Path) -> list[str]:
         errors.append(f"{where}: file must be named {raw['partner']}__{raw['dataset']}.yml")
     if bad := set(raw["formats"]) - FORMATS:
         errors.append(f"{where}: unknown formats {sorted(bad)}; use {sorted(FORMATS)}")
+    errors += _check_transport(raw["transport"], where)
     if raw["schedule"].get("frequency") not in FREQUENCIES:
         errors.append(f"{where}: schedule.frequency must be one of {sorted(FREQUENCIES)}")
+    elif not re.fullmatch(r"[0-9]{1,3}|(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", str(raw["schedule"].get("due", ""))):
+        errors.append(f"{where}: schedule.due {raw['schedule'].get('due')!r} must be a number of days after "
+                      "the period ends ('20') or a month-day ('03-31')")
     if bad := set(raw["principles"]) - PRINCIPLES:
         errors.append(f"{where}: unknown principles {sorted(bad)}; use {sorted(PRINCIPLES)}")
     if "@" not in str(raw["contact"]):

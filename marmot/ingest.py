@@ -1,6 +1,8 @@
 """Ingest landed partner files: check against the contract, archive, load, record, receipt.
 
-For every file in ``landing/<partner>/<dataset>/``:
+For every file in ``landing/<partner>/<dataset>/`` (claimed first by an atomic rename into
+``landing/.processing/<owner>/``, so parallel runs never take the same file and a crashed run's
+files are picked up again):
 1. the original bytes are archived (content-addressed, read-only) before anything else;
 2. file-level problems quarantine the whole file; row-level problems reject single rows
    into a rejects Parquet with row, column, value and reason;
@@ -28,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from marmot import ledger, receipts
+from marmot.claims import Claims, claim_each, waiting_files
 from marmot.contracts import Column, Contract, load_contracts, normalise_header
 from marmot.problems import FileProblem, Problem
 from marmot.readers import file_format, load
@@ -40,6 +43,8 @@ TRUE_WORDS = ("Y", "YES", "TRUE", "T", "1")
 FALSE_WORDS = ("N", "NO", "FALSE", "F", "0")
 WITHHELD = "[personal data withheld]"
 REJECT_VALUE_CHARS = 200
+# what partners write instead of a small count: *, c, x, ~, .., -, <5, < 10
+SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"
 
 
 def _reference_codes() -> dict[str, list[str]]:
@@ -83,9 +88,17 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
     checks = []
     if col.required:
         checks.append((f"{v} IS NULL", "missing_value", f"'{col.name}' is required but empty"))
-    if col.type != "string":
-        code = {"integer": "not_a_number", "number": "not_a_number", "date": "not_a_date", "boolean": "not_a_boolean"}[col.type]
+    if col.type in ("integer", "number"):
+        suppressed = f"regexp_full_match({v}, {_lit(SUPPRESSED)}, 'i')"
+        checks.append((f"{v} IS NOT NULL AND {suppressed}", "suppressed_value",
+                       f"'{col.name}' holds a suppression marker instead of a number"))
+        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL AND NOT {suppressed}", "not_a_number",
+                       f"'{col.name}' must be a {col.type}"))
+    elif col.type != "string":
+        code = {"date": "not_a_date", "boolean": "not_a_boolean"}[col.type]
         checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", code, f"'{col.name}' must be a {col.type}"))
+    if col.type == "date":
+        checks.append((f"{typed} > current_date", "future_date", f"'{col.name}' is a date in the future"))
     if col.allowed:
         checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", "not_allowed",
                        f"'{col.name}' must be one of: {', '.join(col.allowed)}"))
@@ -103,6 +116,47 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
         checks.append((f"{v} IS NOT NULL AND {v} NOT IN (SELECT code FROM ref_{col.reference})", "not_in_reference",
                        f"'{col.name}' is not a code in {col.reference}"))
     return checks
+
+
+def _row_checks_sql(checks: list[tuple[str, str, str, str, str]]) -> str:
+    """One pass over ``src``: a row per failed (condition, column, shown value, code, message)."""
+    if not checks:
+        return ("SELECT NULL::BIGINT AS row_number, NULL::VARCHAR AS column_name, NULL::VARCHAR AS value, "
+                "NULL::VARCHAR AS code, NULL::VARCHAR AS reason LIMIT 0")
+    items = ", ".join(
+        f"CASE WHEN {cond} THEN {{'column_name': {_lit(column)}, 'value': CAST({shown} AS VARCHAR), "
+        f"'code': {_lit(code)}, 'reason': {_lit(message)}}} END"
+        for cond, column, shown, code, message in checks
+    )
+    return (f"SELECT _row AS row_number, f.column_name, f.value, f.code, f.reason FROM "
+            f"(SELECT _row, unnest(list_filter([{items}], x -> x IS NOT NULL)) AS f FROM clean "
+            f"WHERE {' OR '.join(f'({cond}) IS TRUE' for cond, *_ in checks)})")
+
+
+def _duplicate_key_selects(contract: Contract, mapping: dict[str, str]) -> list[str]:
+    """Reject the repeats of a key within one file (the first row with the key is kept)."""
+    if not all(k in mapping for k in contract.key):
+        return []
+    keys = ", ".join(f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key)
+    names = ", ".join(contract.key)
+    return [
+        f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || first AS value, "
+        f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
+        f"FROM (SELECT _row, first_value(_row) OVER (PARTITION BY {keys} ORDER BY _row) AS first FROM clean) "
+        "WHERE _row > first"
+    ]
+
+
+def _formula_warnings(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str]]) -> list[dict]:
+    """Text cells starting = + - @ load as text; tell the partner (CSV exports escape them)."""
+    if not checks:
+        return []
+    counts = con.execute(f"SELECT {', '.join(sql for _, sql in checks)} FROM clean").fetchone()
+    return [
+        Problem("formula_like_text", f"{n} value(s) in '{name}' begin with =, +, - or @; they were loaded as "
+                                     "plain text and are escaped in any CSV we publish.", name).as_dict()
+        for (name, _), n in zip(checks, counts) if n
+    ]
 
 
 def _nhs_mod11(v: str) -> str:
@@ -151,6 +205,12 @@ def empty_batch_sql(contract: Contract) -> str:
             "CAST(NULL AS TIMESTAMPTZ) AS _received_at LIMIT 0")
 
 
+def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
+    entry.status = "duplicate"
+    entry.reasons.append(Problem("duplicate_file", f"The same content was already received as {earlier}; "
+                                                   "not loaded again.").as_dict())
+
+
 class Ingestor:
     """Ingests landed files for a platform home."""
 
@@ -163,38 +223,25 @@ class Ingestor:
                         for ct in self.contracts.values() for c in ct.columns)
         self._key = pseudonym_key() if needs_key else b""
 
-    # -- discovery -------------------------------------------------------------------------
-    def landed_files(self, partner: str | None = None, dataset: str | None = None) -> list[Path]:
-        root = self.paths.landing
-        if not root.exists():
-            return []
-        files = [
-            p for p in root.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".part", ".tmp"))
-        ]
-        selected = []
-        for p in sorted(files):
-            parts = p.relative_to(root).parts
-            if partner and parts[0] != partner:
-                continue
-            if dataset and (len(parts) < 3 or parts[1] != dataset):
-                continue
-            selected.append(p)
-        return selected
-
+    # -- discovery and claiming -----------------------------------------------------------
     def run(self, partner: str | None = None, dataset: str | None = None) -> list[ledger.Entry]:
+        """Claim and ingest every waiting file (and any a crashed run left claimed)."""
         entries = []
-        files = self.landed_files(partner, dataset)
-        for i, path in enumerate(files, 1):
-            entry = self.ingest_file(path)
-            log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", i, len(files), entry.partner,
-                     entry.dataset, entry.original_name, entry.status, entry.rows_loaded, entry.rows_rejected)
-            entries.append(entry)
+        with Claims(self.paths.landing) as claims:
+            recovered = claims.recover(partner, dataset)
+            waiting = waiting_files(self.paths.landing, partner, dataset)
+            for i, (path, rel) in enumerate(claim_each(claims, recovered, waiting), 1):
+                entry = self.ingest_file(path, rel)
+                log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", i, len(recovered) + len(waiting),
+                         entry.partner, entry.dataset, entry.original_name, entry.status, entry.rows_loaded,
+                         entry.rows_rejected)
+                entries.append(entry)
         return entries
 
     # -- one file ----------------------------------------------------------------------------
-    def ingest_file(self, path: Path) -> ledger.Entry:
-        parts = path.relative_to(self.paths.landing).parts
+    def ingest_file(self, path: Path, rel: Path | None = None) -> ledger.Entry:
+        """Ingest one file; ``rel`` is where it landed under landing/ (default: its own place)."""
+        parts = (rel or path.relative_to(self.paths.landing)).parts
         partner = parts[0] if len(parts) >= 2 else "_unknown"
         dataset = parts[1] if len(parts) >= 3 else "_unknown"
         data = path.read_bytes()
@@ -208,22 +255,49 @@ class Ingestor:
             archive_path=str(archive_path.relative_to(self.paths.home)),
         )
         try:
-            self._check_and_load(path, entry, archive_path)
+            with ledger.content_claim(self.paths.ledger, partner, dataset, sha) as first:
+                if first:
+                    self._check_and_load(path, entry)
+                else:
+                    _mark_duplicate(entry, "a file with the same content that another process is loading right now")
+                entry.receipt_path = str(receipts.write(self.paths, entry, self._contract_of(entry)).relative_to(self.paths.home))
+                ledger.write(self.paths.ledger, entry)
+            if entry.status in ledger.LOADED:
+                self._supersede_earlier(entry)
         except FileProblem as exc:
-            entry.status = "quarantined"
-            entry.reasons.append(exc.problem.as_dict())
-            entry.rows_loaded = 0
-            entry.rows_rejected = entry.rows_in
+            self._quarantine(entry, exc.problem)
         except Exception as exc:  # a bug or an unforeseen file must not stop the run or lose the file
             log.exception("unexpected error ingesting %s", path)
-            entry.status = "quarantined"
-            entry.reasons.append(Problem("unreadable", f"{path.name} could not be processed: {exc}").as_dict())
-            entry.rows_loaded = 0
-            entry.rows_rejected = entry.rows_in
-        entry.receipt_path = str(receipts.write(self.paths, entry).relative_to(self.paths.home))
-        ledger.write(self.paths.ledger, entry)
+            first_line = (str(exc).splitlines() or [""])[0][:200]
+            self._quarantine(entry, Problem("unreadable", f"{path.name} could not be processed "
+                                                          f"({type(exc).__name__}: {first_line})"))
         path.unlink()
         return entry
+
+    def _contract_of(self, entry: ledger.Entry) -> Contract | None:
+        return self.contracts.get(f"{entry.partner}__{entry.dataset}")
+
+    def _quarantine(self, entry: ledger.Entry, problem: Problem) -> None:
+        entry.status = "quarantined"
+        entry.reasons.append(problem.as_dict())
+        entry.rows_loaded = 0
+        entry.rows_rejected = entry.rows_in
+        self._drop_batch_files(entry)
+        entry.receipt_path = str(receipts.write(self.paths, entry, self._contract_of(entry)).relative_to(self.paths.home))
+        ledger.write(self.paths.ledger, entry)
+
+    def _drop_batch_files(self, entry: ledger.Entry) -> None:
+        """A quarantined batch leaves no rows in the warehouse (also when it failed after writing them)."""
+        (self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet").unlink(missing_ok=True)
+
+    def _drop_orphans(self, entry: ledger.Entry) -> None:
+        """Batches of this content written by a run that crashed before its ledger record (safe:
+        the caller holds the content claim, so nobody else is loading these bytes now)."""
+        for folder in (self.paths.raw, self.paths.rejects):
+            for orphan in (folder / entry.partner / entry.dataset).glob(f"*-{entry.sha256[:12]}.parquet"):
+                if not ledger.entry_path(self.paths.ledger, entry, orphan.stem).exists():
+                    log.warning("removing %s: written by an ingest that crashed before recording it", orphan)
+                    orphan.unlink()
 
     def _archive(self, path: Path, partner: str, dataset: str, batch_id: str, data: bytes) -> Path:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", path.name).lstrip(".") or "file"
@@ -235,10 +309,13 @@ class Ingestor:
         target.chmod(0o444)
         return target
 
-    def _check_and_load(self, path: Path, entry: ledger.Entry, archived: Path) -> None:
+    def _check_and_load(self, path: Path, entry: ledger.Entry) -> None:
         if entry.partner == "_unknown" or entry.dataset == "_unknown":
             raise FileProblem("not_in_dataset_folder", f"{path.name} is not inside landing/<partner>/<dataset>/.")
         contract = self.contracts.get(f"{entry.partner}__{entry.dataset}")
+        if contract is None and not any(c.partner == entry.partner for c in self.contracts.values()):
+            raise FileProblem("unknown_partner", f"There is no partner '{entry.partner}': files must be placed in "
+                                                 "landing/<partner>/<dataset>/ under a known partner's folder.")
         if contract is None:
             raise FileProblem(
                 "unknown_dataset",
@@ -249,18 +326,16 @@ class Ingestor:
         earlier = [e for e in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset)
                    if e.sha256 == entry.sha256 and e.status in (*ledger.LOADED, "superseded")]
         if earlier:
-            entry.status = "duplicate"
-            entry.reasons.append({"code": "duplicate", "column": None, "fix": "Nothing to do.",
-                                  "message": f"The same content was already received as "
-                                             f"'{earlier[0].original_name}' (batch {earlier[0].batch_id}); not loaded again."})
+            _mark_duplicate(entry, f"'{earlier[0].original_name}' (batch {earlier[0].batch_id})")
             return
+        self._drop_orphans(entry)
         fmt = file_format(path)
         if fmt is None or fmt not in contract.formats:
             raise FileProblem("unsupported_format",
                               f"{path.name}: '{path.suffix or 'no extension'}' is not accepted; send {', '.join(contract.formats)}.")
         con = duckdb.connect()
         try:
-            self._load(con, archived, fmt, contract, entry)
+            self._load(con, path, fmt, contract, entry)
         finally:
             con.close()
 
@@ -277,7 +352,9 @@ class Ingestor:
             elif col.name not in mapping:
                 mapping[col.name] = src
         missing = [c.name for c in contract.columns if c.required and c.name not in mapping]
-        if missing:
+        if missing:  # the message lists every column found, so drop the per-column 'ignored' notes
+            entry.reasons[:] = [r for r in entry.reasons if r["code"] != "extra_column"]
+            self._check_wrong_folder(contract, fmt, source_columns, entry.original_name)
             raise FileProblem(
                 "missing_required_column",
                 f"Required column(s) missing: {', '.join(missing)}. Found: {', '.join(source_columns)}.",
@@ -288,36 +365,31 @@ class Ingestor:
         if any(c.personal and c.personal["treatment"] == "pseudonymise" for c in contract.columns):
             _register_pseudonym(con, self._key)
 
-        reject_selects, outputs = [], []
-        for col in contract.stored_columns() + [c for c in contract.columns if c not in contract.stored_columns()]:
+        # clean and type every mapped column once (table ``clean`` = src + cleaned columns), then check
+        cleaned, row_checks, outputs, formula_checks = [], [], [], []
+        for i, col in enumerate(contract.stored_columns() + [c for c in contract.columns if c not in contract.stored_columns()]):
             if col.name not in mapping:
                 if col in contract.stored_columns():
                     outputs.append(f"CAST(NULL AS {SQL_TYPES[col.type]}) AS {_q(col.output_name)}")
                 continue
             v = f"nullif(trim({_q(mapping[col.name])}), '')"
-            if col.normalise == "upper":
-                v = f"upper({v})"
-            typed = _typed(col, v)
+            cleaned += [f"{f'upper({v})' if col.normalise == 'upper' else v} AS __v{i}", f"{_typed(col, f'__v{i}')} AS __t{i}"]
+            v, typed = f"__v{i}", f"__t{i}"
             shown = _lit(WITHHELD) if col.personal else f"left({_q(mapping[col.name])}, {REJECT_VALUE_CHARS})"
-            for cond, code, message in _checks(col, v, typed):
-                reject_selects.append(
-                    f"SELECT _row AS row_number, {_lit(col.name)} AS column_name, {shown} AS value, "
-                    f"{_lit(code)} AS code, {_lit(message)} AS reason FROM src WHERE {cond}"
-                )
+            row_checks += [(cond, col.name, shown, code, message) for cond, code, message in _checks(col, v, typed)]
             if col in contract.stored_columns():
                 outputs.append(f"{_output_expr(col, typed)} AS {_q(col.output_name)}")
-        con.execute(
-            "CREATE TABLE rejects AS " + " UNION ALL ".join(reject_selects)
-            if reject_selects else
-            "CREATE TABLE rejects AS SELECT NULL::BIGINT AS row_number, NULL AS column_name, NULL AS value, "
-            "NULL AS code, NULL AS reason LIMIT 0"
-        )
+            if col.type == "string" and not (col.personal or col.allowed or col.pattern):
+                formula_checks.append((col.name, f"count(*) FILTER (WHERE regexp_matches({v}, '^[=+\\-@]'))"))
+        con.execute(f"CREATE TABLE clean AS SELECT *, {', '.join(cleaned)} FROM src")
+        con.execute("CREATE TABLE rejects AS " + " UNION ALL ".join(
+            [_row_checks_sql(row_checks), *_duplicate_key_selects(contract, mapping)]))
         entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)
         accepted_sql = (
             f"SELECT {', '.join(outputs)}, {batch} AS _batch_id, _row AS _source_row, "
-            f"CAST({_lit(entry.received_at)} AS TIMESTAMPTZ) AS _received_at FROM src "
+            f"CAST({_lit(entry.received_at)} AS TIMESTAMPTZ) AS _received_at FROM clean "
             "WHERE _row NOT IN (SELECT row_number FROM rejects) ORDER BY _row"
         )
         if entry.rows_rejected:
@@ -328,14 +400,26 @@ class Ingestor:
                 self.paths.rejects / entry.partner / entry.dataset / f"{entry.batch_id}.parquet",
             )
             entry.reasons.extend(self._row_problem_summary(con))
+        entry.reasons.extend(_formula_warnings(con, formula_checks))
         if entry.rows_loaded == 0:
             raise FileProblem("no_data_rows", f"{entry.original_name}: every row has a problem; nothing was loaded.")
-        _write_parquet(con, accepted_sql, self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet")
+        raw = self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet"
+        _write_parquet(con, accepted_sql, raw)
         period = contract.column(contract.period_column).output_name
         entry.periods = [r[0] for r in con.execute(
-            f"SELECT DISTINCT CAST({_q(period)} AS VARCHAR) FROM ({accepted_sql}) ORDER BY 1").fetchall()]
+            f"SELECT DISTINCT CAST({_q(period)} AS VARCHAR) FROM read_parquet(?) ORDER BY 1", [str(raw)]).fetchall()]
         entry.status = "accepted_with_warnings" if entry.reasons else "accepted"
-        self._supersede_earlier(entry)
+
+    def _check_wrong_folder(self, contract: Contract, fmt: str, source_columns: list[str], name: str) -> None:
+        """A file missing required columns that has every required column of another dataset."""
+        found = {normalise_header(c) for c in source_columns}
+        for other in self.contracts.values():
+            required = [c for c in other.columns if c.required]
+            if other is not contract and fmt in other.formats and all(c.header_names() & found for c in required):
+                raise FileProblem(
+                    "wrong_dataset_folder",
+                    f"{name} looks like {other.partner}/{other.dataset} ({other.title}), not "
+                    f"{contract.partner}/{contract.dataset}: it was sent to the wrong folder.")
 
     @staticmethod
     def _row_problem_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -354,10 +438,12 @@ class Ingestor:
         """A re-sent period supersedes earlier batches whose periods it fully covers; history is kept."""
         covered = set(entry.periods)
         for old in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset):
-            if old.status in ledger.LOADED and old.periods and set(old.periods) <= covered:
+            if (old.batch_id != entry.batch_id and old.status in ledger.LOADED and old.periods
+                    and set(old.periods) <= covered):
                 old.status = "superseded"
                 old.superseded_by = entry.batch_id
                 ledger.write(self.paths.ledger, old)
+                receipts.write(self.paths, old, self._contract_of(old))
 
 
 def ensure_schema_files(paths: Paths, contracts: dict[str, Contract]) -> None:
@@ -373,9 +459,12 @@ def ensure_schema_files(paths: Paths, contracts: dict[str, Contract]) -> None:
 
 
 def copy_into_landing(src: Path, landing: Path) -> list[Path]:
-    """Land a folder of partner files (``<partner>/<dataset>/<file>``) as a partner's drop would."""
+    """Land a folder of partner files (``<partner>/<dataset>/<file>``) as a partner's drop would.
+
+    Files elsewhere in the folder (the generator's README_SYNTHETIC.txt and _faults.json) are not landed.
+    """
     landed = []
-    for f in sorted(p for p in src.rglob("*") if p.is_file()):
+    for f in sorted(p for p in src.rglob("*") if p.is_file() and len(p.relative_to(src).parts) == 3):
         target = landing / f.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name("." + target.name + ".part")

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+STALE_CLAIM_SECONDS = 6 * 3600  # a claim by another machine older than this is abandoned
 
 STATUSES = ("accepted", "accepted_with_warnings", "quarantined", "duplicate", "superseded")
 LOADED = ("accepted", "accepted_with_warnings")
@@ -43,8 +49,8 @@ class Entry:
             )
 
 
-def entry_path(ledger_dir: Path, entry: Entry) -> Path:
-    return ledger_dir / entry.partner / entry.dataset / f"{entry.batch_id}.json"
+def entry_path(ledger_dir: Path, entry: Entry, batch_id: str | None = None) -> Path:
+    return ledger_dir / entry.partner / entry.dataset / f"{batch_id or entry.batch_id}.json"
 
 
 def write(ledger_dir: Path, entry: Entry) -> Path:
@@ -60,3 +66,48 @@ def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None =
     pattern = f"{partner or '*'}/{dataset or '*'}/*.json"
     entries = [Entry(**json.loads(p.read_text(encoding="utf-8"))) for p in ledger_dir.glob(pattern)]
     return sorted(entries, key=lambda e: (e.received_at, e.batch_id))
+
+
+def owner_token() -> str:
+    """``<host>-<pid>``: who holds a claim."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def owner_alive(token: str, claim: Path) -> bool:
+    """Whether the holder of a claim may still be working: a live local process, or (for another
+    machine, where we cannot look) a claim younger than STALE_CLAIM_SECONDS."""
+    host, _, pid = token.rpartition("-")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return time.time() - claim.stat().st_mtime < STALE_CLAIM_SECONDS * 4  # pid reuse guard
+    return time.time() - claim.stat().st_mtime < STALE_CLAIM_SECONDS
+
+
+@contextmanager
+def content_claim(ledger_dir: Path, partner: str, dataset: str, sha256: str) -> Iterator[bool]:
+    """Hold the right to load these bytes for this dataset (True), or learn that another live
+    process is loading them now (False). A crashed holder's claim is taken over."""
+    lock = ledger_dir / partner / dataset / ".claims" / sha256
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        os.write(fd, owner_token().encode())
+        os.close(fd)
+    except FileExistsError:
+        try:
+            holder = lock.read_text()
+            if owner_alive(holder, lock):
+                yield False
+                return
+        except FileNotFoundError:  # released while we looked
+            pass
+        lock.write_text(owner_token())
+    try:
+        yield True
+    finally:
+        lock.unlink(missing_ok=True)

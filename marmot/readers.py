@@ -62,7 +62,11 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, he
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad workbook
         raise FileProblem("unreadable", f"{path.name} is not a readable XLSX workbook ({exc}).") from exc
-    ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
+    if sheet and sheet not in book.sheetnames:
+        book.close()
+        raise FileProblem("missing_sheet", f"{path.name} has no sheet named '{sheet}' "
+                                           f"(sheets: {', '.join(book.sheetnames)}).")
+    ws = book[sheet] if sheet else book.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     book.close()
     header_at = next(
@@ -110,8 +114,9 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
                     f"FROM read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
                     [str(path)],
                 )
-        except duckdb.Error as exc:
-            raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {exc}") from exc
+        except duckdb.Error as exc:  # first line only, without our internal path
+            reason = str(exc).splitlines()[0].replace(str(path), path.name)
+            raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {reason}") from exc
     columns = [c for c in con.execute("SELECT * FROM src LIMIT 0").fetchdf().columns if c != "_row"]
     if con.execute("SELECT count(*) FROM src").fetchone()[0] == 0:
         raise FileProblem("no_data_rows", f"{path.name} has a header but no data rows.")

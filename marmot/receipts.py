@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from marmot.templating import render
 
 if TYPE_CHECKING:
+    from marmot.contracts import Contract
     from marmot.ledger import Entry
     from marmot.settings import Paths
 
@@ -22,12 +24,21 @@ HEADLINES = {
 }
 
 
-def write(paths: "Paths", entry: "Entry") -> Path:
-    """Write ``receipts/<partner>/<dataset>/<batch_id>.{json,html}``; return the HTML path."""
+def write(paths: "Paths", entry: "Entry", contract: "Contract | None" = None) -> Path:
+    """Write ``receipts/<partner>/<dataset>/<batch_id>.{json,html}`` atomically; return the HTML path."""
     folder = paths.receipts / entry.partner / entry.dataset
     folder.mkdir(parents=True, exist_ok=True)
-    data = {**asdict(entry), "headline": HEADLINES[entry.status]}
-    (folder / f"{entry.batch_id}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    about = ({"title": contract.title, "partner_name": contract.partner_name, "contact": contract.contact,
+              "formats": list(contract.formats)} if contract else
+             {"title": "", "partner_name": "", "contact": "", "formats": []})
+    data = {**asdict(entry), "headline": HEADLINES[entry.status], **about}
+    _write(folder / f"{entry.batch_id}.json", json.dumps(data, indent=2))
     html = folder / f"{entry.batch_id}.html"
-    html.write_text(render("receipt.html.j2", r=data), encoding="utf-8")
+    _write(html, render("receipt.html.j2", r=data))
     return html
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

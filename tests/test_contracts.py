@@ -61,3 +61,36 @@ def test_header_claimed_by_two_columns_is_an_error(tmp_path):
 ])
 def test_header_normalisation(raw, expected):
     assert normalise_header(raw) == expected
+
+
+@pytest.mark.parametrize("transport, message", [
+    ({"type": "ftp"}, "transport.type is 'ftp'; use one of"),
+    ({"type": "sftp", "conn_id": "marmot_sftp_x"}, "transport type 'sftp' needs setting 'remote_dir'"),
+    ({"type": "http_api", "endpoint": "/x"}, "transport type 'http_api' needs setting 'conn_id'"),
+    ({"type": "object_storage", "conn_id": "s3", "bucket": "b", "password": "x"},
+     "transport type 'object_storage' has unknown settings ['password']"),
+    ({"type": "sftp", "conn_id": "Bad Id", "remote_dir": "/out"}, "transport.conn_id 'Bad Id' must be a snake_case Airflow connection id"),
+    ("sftp", "transport must be a mapping"),
+])
+def test_transport_section_is_checked(tmp_path, transport, message):
+    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw["transport"] = transport
+    _write(tmp_path, "early_years__eyfsp.yml", raw)
+    with pytest.raises(ContractError) as exc:
+        load_contracts(tmp_path)
+    assert f"early_years__eyfsp.yml: {message}" in str(exc.value)
+
+
+def test_pulled_transports_name_their_connection_and_nothing_secret():
+    for c in load_contracts().values():
+        if c.transport["type"] != "landing_folder":
+            assert c.transport["conn_id"].startswith("marmot_"), c.id
+            assert not {"password", "token", "secret", "key"} & set(c.transport), c.id
+
+
+def test_schedule_due_is_checked(tmp_path):
+    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw["schedule"]["due"] = "31st March"
+    _write(tmp_path, "early_years__eyfsp.yml", raw)
+    with pytest.raises(ContractError, match="schedule.due '31st March' must be a number of days"):
+        load_contracts(tmp_path)

@@ -1,0 +1,128 @@
+"""Real servers for the transport tests, each on 127.0.0.1 and a free port, stopped by the test."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+
+async def _cancel_others() -> None:
+    """Finish the server's session tasks before the loop stops (no 'Task was destroyed')."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextmanager
+def sftp_server(root: Path, user: str, password: str, client_public_key: str | None = None):
+    """asyncssh SFTP server rooted at ``root``; yields (port, host public key line)."""
+    import asyncssh
+
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    loop = asyncio.new_event_loop()
+
+    class Server(asyncssh.SSHServer):
+        def begin_auth(self, username):
+            return True
+
+        def password_auth_supported(self):
+            return True
+
+        def validate_password(self, username, pw):
+            return (username, pw) == (user, password)
+
+    async def start():
+        return await asyncssh.listen(
+            "127.0.0.1", 0, server_host_keys=[host_key], server_factory=Server,
+            authorized_client_keys=asyncssh.import_authorized_keys(client_public_key) if client_public_key else None,
+            sftp_factory=lambda chan: asyncssh.SFTPServer(chan, chroot=str(root).encode()),
+        )
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    try:
+        yield server.get_port(), host_key.export_public_key().decode().strip()
+    finally:
+        server.close()
+        asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
+        asyncio.run_coroutine_threadsafe(_cancel_others(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+class PagedApi:
+    """JSON/NDJSON pages behind a bearer token; ``faults`` maps (page, attempt) to a status."""
+
+    def __init__(self, token: str, pages: list[list[dict]], *, ndjson: bool = False,
+                 faults: dict[tuple[int, int], int] | None = None, retry_after: str = "1"):
+        self.token, self.pages, self.ndjson = token, pages, ndjson
+        self.faults, self.retry_after = faults or {}, retry_after
+        self.requests: list[tuple[int, int, float]] = []  # (page, status, time)
+
+    @contextmanager
+    def serve(self):
+        import time
+
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_GET(self):
+                page = int(parse_qs(urlparse(self.path).query).get("page", ["1"])[0])
+                attempt = sum(1 for p, *_ in api.requests if p == page) + 1
+                status = 200
+                if self.headers.get("Authorization") != f"Bearer {api.token}":
+                    status = 401
+                elif (page, attempt) in api.faults:
+                    status = api.faults[(page, attempt)]
+                api.requests.append((page, status, time.monotonic()))
+                if status != 200:
+                    self.send_response(status)
+                    if status == 429:
+                        self.send_header("Retry-After", api.retry_after)
+                    self.end_headers()
+                    return
+                records = api.pages[page - 1] if page <= len(api.pages) else []
+                if api.ndjson:
+                    body, kind = "".join(json.dumps(r) + "\n" for r in records).encode(), "application/x-ndjson"
+                else:
+                    body, kind = json.dumps({"data": records}).encode(), "application/json"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(10)
+
+
+@contextmanager
+def s3_server():
+    """moto's S3 in server mode; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

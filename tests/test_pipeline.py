@@ -11,8 +11,19 @@ import duckdb
 import pytest
 
 from conftest import EYFSP_HEADER, eyfsp_row, land_eyfsp
-from marmot import pipeline
+from marmot import ledger, pipeline
+from marmot.contracts import load_contracts
 from marmot.ingest import copy_into_landing
+
+
+@pytest.fixture(scope="module")
+def other_partners(tmp_path_factory):
+    """Every other partner dataset (small scale): the gates need all principles to publish."""
+    from marmot.synthetic import generate
+
+    out = tmp_path_factory.mktemp("other_partners")
+    names = [f"{c.partner}/{c.dataset}" for c in load_contracts().values() if c.dataset != "eyfsp"]
+    return out, generate(out, years=2, seed=7, scale=0.1, datasets=names)
 
 
 def _expected_city_gld(files) -> dict[str, tuple[int, int]]:
@@ -36,12 +47,13 @@ def _published_city(home):
         con.close()
 
 
-def test_published_figures_come_from_the_landed_files(home, synthetic):
+def test_published_figures_come_from_the_landed_files(home, synthetic, other_partners):
     files = sorted(synthetic.rglob("*.csv"))
     expected = _expected_city_gld(files)
     copy_into_landing(synthetic, home.landing)
+    copy_into_landing(other_partners[0], home.landing)
     out = pipeline.run(home, progress=lambda _: None)
-    assert out["ingest"]["by_status"] == {"accepted": len(files)}
+    assert out["ingest"]["by_status"] == {"accepted": len(files) + len(other_partners[1])}
     published = _published_city(home)
     assert set(published) == set(expected)
     for year, (num, den) in expected.items():
@@ -54,13 +66,17 @@ def test_published_figures_come_from_the_landed_files(home, synthetic):
     db = home.current / "marmot.duckdb"
     assert not db.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     manifest = json.loads((home.current / "manifest.json").read_text())
+    # every landed file feeds the publication unless a later restatement superseded it
+    superseded = {e.sha256 for e in ledger.read_all(home.ledger) if e.status == "superseded"}
     assert {s["sha256"] for s in manifest["sources"]} == {
-        __import__("hashlib").sha256(f.read_bytes()).hexdigest() for f in files}
+        __import__("hashlib").sha256(f.read_bytes()).hexdigest() for f in files + other_partners[1]} - superseded
     # only published marts leave: no pseudonymised pupil rows in the snapshot
     con = duckdb.connect(str(db), read_only=True)
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     con.close()
-    assert tables == {"mart_indicator_values", "mart_publication_sources"}
+    assert tables == {"mart_indicator_values", "mart_indicator_breakdowns", "mart_indicator_latest",
+                      "mart_principle_summary", "mart_partner_activities", "mart_data_coverage",
+                      "mart_publication_sources"}
 
     # change the file (a re-sent year with every child reaching GLD): the figure changes
     year_file = next(f for f in files if latest.replace("/", "-") in f.name)
@@ -73,8 +89,9 @@ def test_published_figures_come_from_the_landed_files(home, synthetic):
     assert len([p for p in home.published.iterdir() if not p.name.startswith(".") and p.name != "current"]) == 2
 
 
-def test_quarantined_file_never_reaches_the_warehouse(home, synthetic):
+def test_quarantined_file_never_reaches_the_warehouse(home, synthetic, other_partners):
     copy_into_landing(synthetic, home.landing)
+    copy_into_landing(other_partners[0], home.landing)
     header = [h for h in EYFSP_HEADER if h != "GLD"]
     land_eyfsp(home, "missing_gld.csv",
                [[v for h, v in zip(EYFSP_HEADER, eyfsp_row(i, year="2019/20")) if h != "GLD"] for i in range(50)],
@@ -87,8 +104,9 @@ def test_quarantined_file_never_reaches_the_warehouse(home, synthetic):
     assert "2019/20" not in periods
 
 
-def test_failed_gate_blocks_publication_and_keeps_the_last_good_version(home, synthetic):
+def test_failed_gate_blocks_publication_and_keeps_the_last_good_version(home, synthetic, other_partners):
     copy_into_landing(synthetic, home.landing)
+    copy_into_landing(other_partners[0], home.landing)
     pipeline.run(home, progress=lambda _: None)
     good = home.current.resolve()
     # corrupt the build: a value outside its interval

@@ -1,5 +1,6 @@
--- Published indicator values: every indicator, period and area, after disclosure control.
--- Suppressed rows keep their place but lose the numbers (never published).
+-- Published indicator values (persons): every indicator, period and area (city, wards, IMD
+-- quintiles) after disclosure control, compared with England. Suppressed rows keep their
+-- place but lose the numbers.
 select
     v.indicator_id,
     cat.indicator_name,
@@ -10,15 +11,20 @@ select
     v.area_code,
     v.area_name,
     cat.unit,
-    case when v.is_suppressed then null else v.numerator end as numerator,
-    case when v.is_suppressed then null else v.denominator end as denominator,
-    case when v.is_suppressed then null else round(v.value, 4) end as value,
-    case when v.is_suppressed then null else round(v.lower_95, 4) end as lower_95,
-    case when v.is_suppressed then null else round(v.upper_95, 4) end as upper_95,
+    v.published_numerator as numerator,
+    v.published_denominator as denominator,
+    round(v.published_value, 4) as value,
+    round(v.published_lower_95, 4) as lower_95,
+    round(v.published_upper_95, 4) as upper_95,
     v.is_suppressed,
     cast(v.suppression_reason as varchar) as suppression_reason,
     cat.polarity,
-    cat.method
-from {{ ref('int_indicator_values') }} as v
+    cat.method,
+    eng.england_value,
+    case when not v.is_suppressed then cast(eng.england_comparison as varchar) end as england_comparison
+from {{ ref('int_indicator_values__disclosure_controlled') }} as v
 inner join {{ ref('indicator_catalogue') }} as cat using (indicator_id)
-inner join {{ ref('principles') }} as p using (principle_key)
+inner join {{ ref('principles') }} as p on cat.principle_key = p.principle_key
+inner join {{ ref('int_indicator_england_comparisons') }} as eng
+    using (indicator_id, period, geography_level, area_code, breakdown, breakdown_value)
+where v.breakdown = 'persons'

@@ -1,0 +1,19 @@
+-- Published city-wide indicator values by sex and by ethnic group, after disclosure control
+-- (secondary suppression makes sure no group can be recovered from the persons value).
+select
+    v.indicator_id,
+    v.period,
+    v.breakdown,
+    v.breakdown_value,
+    v.published_numerator as numerator,
+    v.published_denominator as denominator,
+    round(v.published_value, 4) as value,
+    round(v.published_lower_95, 4) as lower_95,
+    round(v.published_upper_95, 4) as upper_95,
+    v.is_suppressed,
+    cast(v.suppression_reason as varchar) as suppression_reason,
+    case when not v.is_suppressed then cast(eng.england_comparison as varchar) end as england_comparison
+from {{ ref('int_indicator_values__disclosure_controlled') }} as v
+inner join {{ ref('int_indicator_england_comparisons') }} as eng
+    using (indicator_id, period, geography_level, area_code, breakdown, breakdown_value)
+where v.breakdown <> 'persons'

@@ -1,0 +1,30 @@
+-- The bigger picture, one row per indicator: the latest city value with its England
+-- comparison, the recent trend and the gap between the most and least deprived quintiles.
+select
+    latest.indicator_id,
+    latest.indicator_name,
+    latest.principle_key,
+    latest.principle_label,
+    latest.period as latest_period,
+    latest.unit,
+    latest.polarity,
+    latest.value,
+    latest.lower_95,
+    latest.upper_95,
+    latest.is_suppressed,
+    latest.england_value,
+    latest.england_comparison,
+    trends.trend_label,
+    trends.periods_available,
+    round(gaps.value_q1, 4) as value_most_deprived,
+    round(gaps.value_q5, 4) as value_least_deprived,
+    round(gaps.gap, 4) as quintile_gap,
+    round(gaps.gap_lower_95, 4) as quintile_gap_lower_95,
+    round(gaps.gap_upper_95, 4) as quintile_gap_upper_95,
+    coalesce(cast(gaps.gap_change as varchar), 'Cannot be calculated') as quintile_gap_change
+from {{ ref('mart_indicator_values') }} as latest
+inner join {{ ref('int_indicator_trends') }} as trends
+    on latest.indicator_id = trends.indicator_id and latest.period = trends.latest_period
+left join {{ ref('int_indicator_quintile_gaps') }} as gaps
+    on latest.indicator_id = gaps.indicator_id and latest.period = gaps.period
+where latest.geography_level = 'city'

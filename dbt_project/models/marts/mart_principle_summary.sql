@@ -1,0 +1,21 @@
+-- One row per Marmot principle (and the headline outcomes): how many indicators are
+-- improving or worsening, better or worse than England, and whose deprivation gap widened
+-- or narrowed in their latest period.
+select
+    p.principle_key,
+    p.principle_number,
+    p.principle_label,
+    count(latest.indicator_id) as indicators,
+    count(*) filter (where latest.trend_label like '%getting better') as improving,
+    count(*) filter (where latest.trend_label like '%getting worse') as worsening,
+    count(*) filter (where latest.trend_label in ('No significant change', 'Increasing', 'Decreasing'))
+        as no_significant_or_no_judgement,
+    count(*) filter (where latest.trend_label = 'Cannot be calculated') as trend_not_calculated,
+    count(*) filter (where latest.england_comparison = 'Better') as better_than_england,
+    count(*) filter (where latest.england_comparison = 'Similar') as similar_to_england,
+    count(*) filter (where latest.england_comparison = 'Worse') as worse_than_england,
+    count(*) filter (where latest.quintile_gap_change = 'Widening') as gaps_widening,
+    count(*) filter (where latest.quintile_gap_change = 'Narrowing') as gaps_narrowing
+from {{ ref('principles') }} as p
+left join {{ ref('mart_indicator_latest') }} as latest using (principle_key)
+group by all

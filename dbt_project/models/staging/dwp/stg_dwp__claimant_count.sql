@@ -1,0 +1,15 @@
+-- Current rows of Claimant count by LSOA: latest loaded batch of each month.
+with current_rows as (
+    {{ current_batch_rows(source('dwp', 'claimant_count'), 'month') }}
+)
+
+select
+    month,
+    lsoa21_code,
+    residents_16_64,
+    claimants,
+    claimants_12_months_plus,
+    claimants_18_24,
+    _batch_id as batch_id,
+    _received_at as received_at
+from current_rows

@@ -1,8 +1,9 @@
 """Build, validate and publish, whenever any partner dataset receives new data.
 
 Write-audit-publish: ``build`` writes the warehouse, ``validate`` runs the quality gates and
-fails the run (without retry) when a critical expectation fails, ``publish`` only runs after
-a passing validation and updates the published Asset.
+fails the run (without retry, ``AirflowFailException`` whose message names the report file
+``validation/<run>/report.txt``) when a critical expectation fails, ``publish`` only runs after
+a passing validation, publishes exactly the candidate it audited and updates the published Asset.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from airflow.sdk import AssetAny, dag, task
 
 from marmot.assets import PUBLISHED, raw_asset
 from marmot.contracts import load_contracts
+from marmot.notify import on_failure
 
 
 @dag(
@@ -27,6 +29,10 @@ from marmot.contracts import load_contracts
         "owner": "Marmot platform data team",
         "retries": 1,
         "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=10),
+        "pool": "warehouse",  # one writer of build.duckdb and published/ (marmot.settings.AIRFLOW_POOLS)
+        "on_failure_callback": on_failure(),  # tell the data team (marmot.notify)
     },
 )
 def marmot_build_validate_publish():
@@ -39,7 +45,7 @@ def marmot_build_validate_publish():
 
     @task(retries=0)
     def validate(_build: dict) -> dict:
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from marmot import pipeline
         from marmot.settings import paths
@@ -49,12 +55,17 @@ def marmot_build_validate_publish():
         except pipeline.GateFailed as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    @task(outlets=[PUBLISHED])
+    @task(outlets=[PUBLISHED])  # a gate failure raises AirflowFailException, which is never retried
     def publish(validation: dict) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from marmot import pipeline
         from marmot.settings import paths
 
-        return pipeline.publish(paths(), validation)
+        try:
+            return pipeline.publish(paths(), validation)
+        except pipeline.GateFailed as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     publish(validate(build()))
 

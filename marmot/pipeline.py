@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class GateFailed(RuntimeError):
-    """A critical expectation failed, so nothing was published."""
+    """A critical expectation failed (or nothing validated is waiting), so nothing was published."""
 
 
 def ingest(paths: Paths, partner: str | None = None, dataset: str | None = None) -> dict:
@@ -48,27 +48,55 @@ def validate(paths: Paths) -> dict:
     from marmot.validate import validate as run_gates
 
     report = run_gates(paths)
-    result = {"run_id": report.run_id, "passed": report.passed, "report": str(report.path),
+    text = str(report.folder / "report.txt")
+    result = {"run_id": report.run_id, "passed": report.passed, "counts": report.counts(),
+              "results": str(report.path), "report": text, "data_docs": str(report.data_docs),
               "summary": report.summary()}
     if not report.passed:
-        raise GateFailed(f"quality gate blocked publication:\n{report.summary()}\nreport: {report.path}")
+        raise GateFailed(f"quality gate blocked publication:\n{report.summary()}\n"
+                         f"report: {text} (also {report.folder / 'report.html'})")
     return result
 
 
+def _dbt_summary(paths: Paths) -> dict | None:
+    results = paths.dbt_target / "run_results.json"
+    if not results.exists():
+        return None
+    data = json.loads(results.read_text())
+    statuses: dict[str, int] = {}
+    for r in data.get("results", []):
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    return {"dbt_version": data.get("metadata", {}).get("dbt_version"), "elapsed": data.get("elapsed_time"),
+            "nodes": statuses}
+
+
 def publish(paths: Paths, validation: dict | None = None) -> dict:
+    from marmot.publish import NothingToPublish
     from marmot.publish import publish as do_publish
 
     if validation is None:
         latest = paths.validation / "latest.json"
         validation = json.loads(latest.read_text()) if latest.exists() else None
     if not validation or not validation.get("passed"):
-        raise GateFailed("publish refused: the latest validation did not pass (run `marmot validate`).")
-    build_summary = None
-    results = paths.dbt_target / "run_results.json"
-    if results.exists():
-        build_summary = {"dbt_elapsed": json.loads(results.read_text()).get("elapsed_time")}
-    folder = do_publish(paths, validation=validation, build=build_summary)
+        report = (validation or {}).get("report")
+        raise GateFailed("publish refused: the latest validation did not pass (run `marmot validate`)"
+                         + (f"; report: {report}" if report else "."))
+    validation = {k: v for k, v in validation.items() if k != "summary"}
+    try:
+        folder = do_publish(paths, validation=validation, build=_dbt_summary(paths))
+    except NothingToPublish as exc:
+        raise GateFailed(f"publish refused: {exc}") from exc
     return {"version": folder.name, "folder": str(folder), "page": str(paths.current / "index.html")}
+
+
+def rollback(paths: Paths) -> dict:
+    from marmot.publish import NothingToPublish, rollback as do_rollback
+
+    try:
+        previous, now = do_rollback(paths)
+    except NothingToPublish as exc:
+        raise GateFailed(str(exc)) from exc
+    return {"from": previous, "to": now, "page": str(paths.current / "index.html")}
 
 
 def run(paths: Paths, progress=print) -> dict:
@@ -77,7 +105,7 @@ def run(paths: Paths, progress=print) -> dict:
     for name, stage in (("ingest", ingest), ("build", build), ("validate", validate), ("publish", publish)):
         started = time.perf_counter()
         progress(f"[{name}] ...")
-        out[name] = stage(paths)
+        out[name] = stage(paths) if name != "publish" else publish(paths, out["validate"])
         progress(f"[{name}] done in {time.perf_counter() - started:.1f}s")
     return out
 

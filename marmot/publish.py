@@ -1,8 +1,16 @@
-"""Publish a read-only snapshot of the marts: DuckDB file, CSV per mart, an HTML page, a manifest.
+"""Write-audit-publish: stage a candidate, let the gates audit it, publish exactly it.
 
-Write-audit-publish: the caller validates first; this builds ``published/.<version>.tmp``,
-renames it to ``published/<version>`` and then swaps the ``current`` symlink atomically, so
-a reader sees the old version or the new one, never a mix.
+- ``stage`` (called by ``validate``): the build's ``marts`` schema copied into
+  ``staging/<run>/marmot.duckdb``; the gates audit this frozen candidate.
+- ``publish``: builds ``published/.<version>.tmp/`` from the passing candidate (read-only
+  DuckDB file, Parquet and formula-safe CSV per mart, the run's Data Docs and reports,
+  manifest.json, then the site pages from ``marmot.site``), renames it to ``published/<version>`` and swaps the ``current`` symlink with
+  one ``rename``: a reader opening ``current`` sees the old version or the new one, never a mix.
+  Readers only ever open published copies, so a build never blocks them.
+- Crash safety: every step before the swap works on names no reader uses; a rerun cleans
+  stale ``.tmp`` folders and, when the run was already published, only re-points ``current``.
+- ``MARMOT_KEEP_VERSIONS`` (default 5) versions are kept; ``rollback`` points ``current`` at
+  the version before it.
 """
 
 from __future__ import annotations
@@ -17,14 +25,22 @@ from pathlib import Path
 
 import duckdb
 
+from marmot import crash
 from marmot.settings import Paths
-from marmot.templating import render
 
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMA = "marts"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-KEEP_VERSIONS = 5
+KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
+
+
+class NothingToPublish(RuntimeError):
+    """The validated candidate is gone (discarded by a later validation, or never staged)."""
+
+
+def keep_versions() -> int:
+    return max(1, int(os.environ.get(KEEP_VERSIONS_ENV, "5")))
 
 
 def csv_safe(value):
@@ -34,8 +50,36 @@ def csv_safe(value):
     return value
 
 
+# -- write: the candidate ---------------------------------------------------------------------
+def staging(paths: Paths) -> Path:
+    return paths.home / "staging"
+
+
+def candidate_db(paths: Paths, run_id: str) -> Path:
+    return staging(paths) / run_id / "marmot.duckdb"
+
+
+def stage(paths: Paths, run_id: str) -> dict[str, int]:
+    """Copy the build's published marts into the run's candidate; return row counts.
+
+    A new candidate supersedes older ones (their validations are no longer the latest)."""
+    root = staging(paths)
+    if root.exists():
+        for old in root.iterdir():
+            shutil.rmtree(old)
+    target = candidate_db(paths, run_id)
+    target.parent.mkdir(parents=True)
+    tmp = target.with_name("marmot.duckdb.tmp")
+    counts = _copy_marts(paths.build_db, tmp)
+    os.replace(tmp, target)
+    return counts
+
+
+def discard(paths: Paths, run_id: str) -> None:
+    shutil.rmtree(candidate_db(paths, run_id).parent, ignore_errors=True)
+
+
 def _copy_marts(build_db: Path, target_db: Path) -> dict[str, int]:
-    """Copy every published mart into a fresh DuckDB file; return row counts."""
     con = duckdb.connect(str(target_db))
     try:
         con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
@@ -53,6 +97,7 @@ def _copy_marts(build_db: Path, target_db: Path) -> dict[str, int]:
     return counts
 
 
+# -- publish ----------------------------------------------------------------------------------
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     cur = con.execute(f'SELECT * FROM "{table}"')
     header = [d[0] for d in cur.description]
@@ -63,87 +108,127 @@ def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
             w.writerows([csv_safe(v) for v in row] for row in rows)
 
 
-def _page_context(con: duckdb.DuckDBPyConnection, version: str, sources: list[dict]) -> dict:
-    indicators = con.execute(
-        "SELECT indicator_id, any_value(indicator_name), any_value(principle_label), any_value(unit), "
-        "max(period) FROM mart_indicator_values GROUP BY indicator_id ORDER BY indicator_id").fetchall()
-    blocks = []
-    for ind_id, name, principle, unit, latest in indicators:
-        rows = con.execute(
-            "SELECT geography_level, area_name, numerator, denominator, value, lower_95, upper_95, is_suppressed "
-            "FROM mart_indicator_values WHERE indicator_id = ? AND period = ? "
-            "ORDER BY CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END, area_code",
-            [ind_id, latest]).fetchall()
-        trend = con.execute(
-            "SELECT period, value, lower_95, upper_95 FROM mart_indicator_values "
-            "WHERE indicator_id = ? AND geography_level = 'city' ORDER BY period", [ind_id]).fetchall()
-        blocks.append({
-            "id": ind_id, "name": name, "principle": principle, "unit": unit, "period": latest,
-            "rows": [dict(zip(("level", "area", "numerator", "denominator", "value", "lower", "upper",
-                                "suppressed"), r)) for r in rows],
-            "trend": [dict(zip(("period", "value", "lower", "upper"), r)) for r in trend],
-        })
-    return {
-        "version": version,
-        "indicators": blocks,
-        "synthetic": any(s["is_synthetic"] for s in sources),
-        "sources": sources,
-    }
+def versions(paths: Paths) -> list[str]:
+    if not paths.published.exists():
+        return []
+    return sorted(p.name for p in paths.published.iterdir()
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
 
 
-def publish(paths: Paths, *, validation: dict | None = None, build: dict | None = None) -> Path:
-    """Publish the build warehouse's marts as a new version; return its folder."""
+def current_version(paths: Paths) -> str | None:
+    return os.readlink(paths.current) if paths.current.is_symlink() else None
+
+
+def _published_run(paths: Paths, run_id: str) -> str | None:
+    """The version that already holds this validation run (a rerun after a crash)."""
+    for version in versions(paths):
+        manifest = paths.published / version / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text())["validation"]["run_id"] == run_id:
+            return version
+    return None
+
+
+def _clean_stale(paths: Paths) -> None:
+    """Remove what a killed publish left behind: ``.<version>.tmp`` folders, ``.current-*`` links."""
+    for p in paths.published.iterdir():
+        if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        elif p.name.startswith(".current-") and p.is_symlink():
+            p.unlink()
+
+
+def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Path:
+    """Publish the candidate that ``validation`` (a passing run) audited; return its folder."""
+    paths.published.mkdir(parents=True, exist_ok=True)
+    _clean_stale(paths)
+    run_id = validation["run_id"]
+    if done := _published_run(paths, run_id):
+        log.info("validation run %s is already published as %s", run_id, done)
+        _point_current(paths, done)
+        discard(paths, run_id)
+        return paths.published / done
+    candidate = candidate_db(paths, run_id)
+    if not candidate.exists():
+        raise NothingToPublish(f"the candidate of validation run {run_id} is gone ({candidate}): "
+                               "run `marmot validate` again")
     now = datetime.now(timezone.utc)
     version = now.strftime("%Y%m%dT%H%M%S%fZ")
-    paths.published.mkdir(parents=True, exist_ok=True)
-    staging = paths.published / f".{version}.tmp"
-    staging.mkdir()
-    db = staging / "marmot.duckdb"
-    counts = _copy_marts(paths.build_db, db)
-    con = duckdb.connect(str(db), read_only=True)
+    tmp = paths.published / f".{version}.tmp"
+    tmp.mkdir()
+    shutil.copyfile(candidate, tmp / "marmot.duckdb")
+    previous = current_version(paths)
+    con = duckdb.connect(str(tmp / "marmot.duckdb"), read_only=True)
     try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
         sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r))
                    for r in con.execute(
                        "SELECT partner, dataset, original_name, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
-        for table in counts:
-            _write_csv(con, table, staging / f"{table}.csv")
-        (staging / "index.html").write_text(
-            render("published_index.html.j2", **_page_context(con, version, sources)), encoding="utf-8")
+        for t in tables:
+            _write_csv(con, t, tmp / f"{t}.csv")
+            con.execute(f"COPY \"{t}\" TO '{tmp / f'{t}.parquet'}' (FORMAT parquet)")
     finally:
         con.close()
-    manifest = {
-        "version": version,
-        "published_at": now.isoformat(),
-        "row_counts": counts,
-        "sources": sources,
-        "validation": validation,
-        "build": build,
-    }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    for f in staging.iterdir():
-        f.chmod(0o444)
+    _copy_validation(validation, tmp)
+    manifest = {"version": version, "published_at": now.isoformat(), "previous_version": previous,
+                "row_counts": counts, "sources": sources, "validation": validation, "build": build}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    from marmot.site import build_site  # the site reads the published files, so it imports this module
+
+    build_site(tmp, paths.published / previous if previous else None)
+    _read_only(tmp)
+    crash.point("publish:copied")
     final = paths.published / version
-    os.replace(staging, final)
+    os.replace(tmp, final)
+    crash.point("publish:renamed")
     _point_current(paths, version)
+    crash.point("publish:switched")
     _prune(paths)
+    discard(paths, run_id)
     log.info("published version %s: %s", version, counts)
     return final
 
 
+def _copy_validation(validation: dict, target: Path) -> None:
+    """The run's Data Docs (``data_docs/``) and reports (``validation/``) travel with the version."""
+    if validation.get("data_docs") and Path(validation["data_docs"]).exists():
+        shutil.copytree(validation["data_docs"], target / "data_docs")
+    folder = Path(validation["results"]).parent
+    (target / "validation").mkdir()
+    for name in ("results.json", "report.txt", "report.html"):
+        shutil.copyfile(folder / name, target / "validation" / name)
+
+
+def _read_only(folder: Path) -> None:
+    for root, _, files in os.walk(folder):
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o444)
+
+
 def _point_current(paths: Paths, version: str) -> None:
-    link = paths.current
+    """Swap ``current`` in one rename (atomic on POSIX): there is never a moment without it."""
+    if current_version(paths) == version:
+        return
     tmp = paths.published / f".current-{version}"
+    if tmp.is_symlink():
+        tmp.unlink()
     tmp.symlink_to(version)
-    os.replace(tmp, link)
+    os.replace(tmp, paths.current)
 
 
-def _prune(paths: Paths, keep: int = KEEP_VERSIONS) -> None:
-    versions = sorted(p for p in paths.published.iterdir() if p.is_dir() and not p.is_symlink()
-                      and not p.name.startswith("."))
-    current = paths.current.resolve()
-    for old in versions[:-keep]:
-        if old.resolve() != current:
-            for f in old.iterdir():
-                f.chmod(0o644)
-            shutil.rmtree(old)
+def _prune(paths: Paths) -> None:
+    current = current_version(paths)
+    for old in versions(paths)[:-keep_versions()]:
+        if old != current:
+            shutil.rmtree(paths.published / old)
+
+
+def rollback(paths: Paths) -> tuple[str, str]:
+    """Point ``current`` at the kept version before it; return (from, to)."""
+    kept, current = versions(paths), current_version(paths)
+    if current not in kept or kept.index(current) == 0:
+        raise NothingToPublish(f"no earlier version kept to roll back to (current: {current}; kept: {kept})")
+    previous = kept[kept.index(current) - 1]
+    _point_current(paths, previous)
+    return current, previous

@@ -1,75 +1,66 @@
-"""Quality gates: evaluate the Great Expectations suites in ``expectations/`` on the build.
+"""Quality gates: the suites in ``expectations/`` and the platform checks, as one report.
 
-GX's SQL datasource does not work on DuckDB (STACK.md), so each table is read into pandas
-and validated through GX's pandas datasource. An expectation that raised an exception is an
-error and counts as a failure. Critical failures block publication; warnings are reported.
+Write-audit-publish: ``validate`` first stages the build's marts into a frozen candidate
+(``publish.stage``); the gates audit that candidate and ``publish`` ships exactly it, so a
+build that runs after a validation can never slip unaudited data into a publication.
+
+- ``expectations/raw/<partner>__<dataset>.yml`` (``dataset:``) run on the dataset's current
+  raw Parquet batches; ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the
+  candidate's copy of that mart; ``platform_gates`` adds the checks YAML cannot express.
+- GX's SQL datasource does not work on DuckDB (STACK.md), so every table is read into pandas.
+  Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/`` whose
+  ``UpdateDataDocsAction`` builds that run's Data Docs.
+- An expectation that raised an exception is an ``error`` and counts as failed, never as a
+  pass. A critical failure blocks publication; warnings are reported.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import yaml
 
+from marmot import crash, ledger
+from marmot.gate_report import Outcome, Report, write_atomic
 from marmot.settings import EXPECTATIONS_DIR, Paths
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no usage statistics leave the machine
 
 log = logging.getLogger(__name__)
 SEVERITIES = ("critical", "warning")
-
-
-@dataclass
-class Outcome:
-    suite: str
-    expectation: str
-    kwargs: dict
-    severity: str
-    why: str
-    status: str  # passed | failed | error
-    unexpected_count: int | None = None
-    sample: list | None = None
-    error: str | None = None
-
-
-@dataclass
-class Report:
-    run_id: str
-    outcomes: list[Outcome]
-    path: Path | None = None
-
-    @property
-    def blocking(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.severity == "critical" and o.status != "passed"]
-
-    @property
-    def passed(self) -> bool:
-        return not self.blocking
-
-    def summary(self) -> str:
-        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("passed", "failed", "error")}
-        lines = [f"{len(self.outcomes)} expectations: {counts['passed']} passed, {counts['failed']} failed, "
-                 f"{counts['error']} errors; {'PASS' if self.passed else 'BLOCKED'}"]
-        for o in self.outcomes:
-            if o.status != "passed":
-                lines.append(f"  [{o.severity}] {o.status.upper()} {o.suite}: {o.expectation} {o.kwargs}"
-                             f" - {o.why}" + (f" ({o.unexpected_count} unexpected)" if o.unexpected_count else "")
-                             + (f" error: {o.error}" if o.error else ""))
-        return "\n".join(lines)
+MARTS_SCHEMA = "marts"
 
 
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[dict]:
     suites = []
     for path in sorted(directory.rglob("*.yml")):
         suite = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if ("table" in suite) == ("dataset" in suite):
+            raise ValueError(f"{path}: a suite names either a table (marts.<mart>) or a raw dataset")
         for e in suite["expectations"]:
             if e.get("severity") not in SEVERITIES:
                 raise ValueError(f"{path}: expectation {e['type']} needs severity critical or warning")
         suites.append(suite)
     return suites
+
+
+def _resolve(kwargs: dict) -> dict:
+    """``{reference: coventry_lsoa21}`` as an argument stands for that reference code list."""
+    from marmot.ingest import _reference_codes
+
+    refs = None
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, dict) and set(v) == {"reference"}:
+            refs = refs or _reference_codes()
+            v = refs[v["reference"]]
+        out[k] = v
+    return out
 
 
 def _exception(info: dict | None) -> str | None:
@@ -81,62 +72,159 @@ def _exception(info: dict | None) -> str | None:
     return "; ".join(str(e.get("exception_message")) for e in raised) if raised else None
 
 
-def _evaluate(suite: dict, frame) -> list[Outcome]:
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+def _errors(suite: dict, message: str) -> list[Outcome]:
+    return [Outcome(suite["suite"], e["type"], e["kwargs"], e["severity"], e.get("why", ""), "error", error=message)
+            for e in suite["expectations"]]
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    asset = context.data_sources.add_pandas("marmot").add_dataframe_asset(name=suite["suite"])
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
-    gx_suite = gx.ExpectationSuite(name=suite["suite"])
-    for i, e in enumerate(suite["expectations"]):
-        gx_suite.add_expectation_configuration(
-            ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta={"severity": e["severity"], "index": i})
-        )
-    result = batch.validate(gx_suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+
+def _sample_rows(frame, result: dict) -> list[dict]:
+    index = (result.get("partial_unexpected_index_list") or [])[:5]
+    if not index or not all(i in frame.index for i in index):
+        return []
+    return json.loads(frame.loc[index].to_json(orient="records", date_format="iso"))
+
+
+class GxRun:
+    """A GX context for one validation run; each suite runs as a Checkpoint.
+
+    With a folder: a file context under ``<folder>/gx`` whose Checkpoints' UpdateDataDocsAction
+    writes the run's Data Docs there. Without: an ephemeral context (single-expectation tests).
+    """
+
+    def __init__(self, folder: Path | None = None):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.folder = folder
+        self.context = (gx.get_context(mode="file", project_root_dir=str(folder)) if folder
+                        else gx.get_context(mode="ephemeral"))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.source = self.context.data_sources.add_pandas("marmot")
+
+    @property
+    def data_docs(self) -> Path | None:
+        return self.folder / "gx" / "uncommitted" / "data_docs" / "local_site" if self.folder else None
+
+    def evaluate(self, suite: dict, frame) -> list[Outcome]:
+        import great_expectations as gx
+        from great_expectations.checkpoint import UpdateDataDocsAction
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        name = suite["suite"]
+        try:
+            gx_suite = gx.ExpectationSuite(name=name)
+            for i, e in enumerate(suite["expectations"]):
+                gx_suite.add_expectation_configuration(ExpectationConfiguration(
+                    type=e["type"], kwargs=_resolve(e["kwargs"]), meta={"severity": e["severity"], "index": i,
+                                                                       "why": e.get("why", "")}))
+            batch = self.source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=self.context.suites.add(gx_suite)))
+            checkpoint = self.context.checkpoints.add(gx.Checkpoint(
+                name=name, validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="update_data_docs")] if self.folder else [],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}))
+            [result] = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()
+        except Exception as exc:  # a suite GX cannot even run fails every one of its expectations
+            log.exception("suite %s could not run", name)
+            return _errors(suite, f"suite could not run: {exc}")
+        outcomes = []
+        # GX does not return results in suite order: match them by the index kept in meta
+        for r in sorted(result.results, key=lambda r: r.expectation_config.meta["index"]):
+            spec = suite["expectations"][r.expectation_config.meta["index"]]
+            exc = _exception(r.exception_info)
+            outcomes.append(Outcome(
+                suite=name, expectation=spec["type"], kwargs=spec["kwargs"], severity=spec["severity"],
+                why=spec.get("why", ""),
+                status="error" if exc is not None else ("passed" if r.success else "failed"),
+                unexpected_count=r.result.get("unexpected_count"),
+                sample=[str(v) for v in (r.result.get("partial_unexpected_list")
+                                         or r.result.get("partial_missing_list") or [])][:5],
+                error=exc,
+                observed=r.result.get("observed_value"),
+                sample_rows=[] if r.success else _sample_rows(frame, r.result),
+            ))
+        return outcomes
+
+
+def _evaluate(suite: dict, frame, gx_run: GxRun | None = None) -> list[Outcome]:
+    return (gx_run or GxRun()).evaluate(suite, frame)
+
+
+def _raw_outcomes(paths: Paths, suites: list[dict], gx_run: GxRun, report_datasets: dict) -> list[Outcome]:
+    from marmot.contracts import load_contracts
+    from marmot.raw_suites import current_frame
+
+    contracts, entries = load_contracts(), ledger.read_all(paths.ledger)
     outcomes = []
-    # GX does not return results in suite order: match them by the index kept in meta
-    for r in sorted(result.results, key=lambda r: r.expectation_config.meta["index"]):
-        spec = suite["expectations"][r.expectation_config.meta["index"]]
-        exc = _exception(r.exception_info)
-        raised = exc is not None
-        outcomes.append(Outcome(
-            suite=suite["suite"], expectation=spec["type"], kwargs=spec["kwargs"], severity=spec["severity"],
-            why=spec.get("why", ""),
-            status="error" if raised else ("passed" if r.success else "failed"),
-            unexpected_count=r.result.get("unexpected_count"),
-            sample=[str(v) for v in (r.result.get("partial_unexpected_list") or [])][:5],
-            error=exc,
-        ))
+    for suite in suites:
+        contract = contracts.get(suite["dataset"])
+        if contract is None:
+            outcomes += _errors(suite, f"no contract {suite['dataset']} in ingestion/contracts")
+            continue
+        frame = current_frame(paths, contract, entries)
+        if frame is None:  # nothing loaded for this dataset: nothing to check
+            continue
+        report_datasets[contract.id] = sorted(frame["_batch_id"].unique().tolist())
+        outcomes += gx_run.evaluate(suite, frame)
+    return outcomes
+
+
+def _mart_outcomes(paths: Paths, run_id: str, suites: list[dict], counts: dict[str, int],
+                   gx_run: GxRun) -> list[Outcome]:
+    from marmot import platform_gates as pg
+    from marmot.publish import candidate_db
+
+    previous = pg.previous_manifest(paths)
+    outcomes, frames = [], {}
+    con = duckdb.connect(str(candidate_db(paths, run_id)), read_only=True)
+    try:
+        def frame(table: str):
+            if table not in frames:
+                frames[table] = con.sql(f'SELECT * FROM main."{table}"').df()
+            return frames[table]
+
+        for suite in suites:
+            schema, _, table = suite["table"].rpartition(".")
+            if schema != MARTS_SCHEMA or table not in counts:
+                outcomes += _errors(suite, f"{suite['table']} is not a published mart ({MARTS_SCHEMA}.<mart>) "
+                                           f"of this build; published: {sorted(counts)}")
+                continue
+            outcomes += gx_run.evaluate(suite, frame(table))
+        for table in counts:
+            extra = [pg.row_count_expectation(table, previous) if previous else None,
+                     pg.principles_expectation(pg.catalogue_principles()) if table == pg.PRINCIPLES_TABLE else None]
+            if extra := [e for e in extra if e]:
+                outcomes += gx_run.evaluate({"suite": f"platform__{table}", "expectations": extra}, frame(table))
+    finally:
+        con.close()
+    outcomes += pg.vanished_marts(set(counts), previous)
+    outcomes += pg.marts_without_suite(set(counts), {s["table"].rpartition(".")[2] for s in suites})
     return outcomes
 
 
 def validate(paths: Paths, suites: list[dict] | None = None) -> Report:
-    """Run every suite against the build warehouse; write and return the report."""
+    """Stage the build's marts, run every gate, write the report; return it."""
+    from marmot import platform_gates as pg
+    from marmot import publish
+    from marmot.contracts import load_contracts
+
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    outcomes: list[Outcome] = []
-    con = duckdb.connect(str(paths.build_db), read_only=True)
-    try:
-        for suite in suites if suites is not None else load_suites():
-            try:
-                frame = con.sql(f"SELECT * FROM {suite['table']}").df()
-            except duckdb.Error as exc:
-                outcomes += [Outcome(suite["suite"], e["type"], e["kwargs"], e["severity"], e.get("why", ""),
-                                     "error", error=f"cannot read {suite['table']}: {exc}")
-                             for e in suite["expectations"]]
-                continue
-            outcomes += _evaluate(suite, frame)
-    finally:
-        con.close()
-    report = Report(run_id, outcomes)
     folder = paths.validation / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    report.path = folder / "results.json"
-    report.path.write_text(json.dumps({"run_id": run_id, "passed": report.passed,
-                                       "outcomes": [asdict(o) for o in outcomes]}, indent=2, default=str))
-    (paths.validation / "latest.json").write_text(json.dumps({"run_id": run_id, "passed": report.passed,
-                                                             "results": str(report.path)}))
-    log.info("validation %s: %s", run_id, report.summary())
+    counts = publish.stage(paths, run_id)
+    crash.point("validate:staged")
+    suites = load_suites() if suites is None else suites
+    gx_run = GxRun(folder)
+    report = Report(run_id, [], data_docs=gx_run.data_docs)
+    report.outcomes += _raw_outcomes(paths, [s for s in suites if "dataset" in s], gx_run, report.datasets)
+    report.outcomes += _mart_outcomes(paths, run_id, [s for s in suites if "table" in s], counts, gx_run)
+    report.outcomes += pg.freshness(load_contracts(), ledger.read_all(paths.ledger))
+    crash.point("validate:checked")
+    report.write(folder)
+    if not report.passed:
+        publish.discard(paths, run_id)
+    write_atomic(paths.validation / "latest.json", json.dumps({
+        "run_id": run_id, "passed": report.passed, "counts": report.counts(), "results": str(report.path),
+        "report": str(folder / "report.txt"), "data_docs": str(report.data_docs)}))
+    log.info("validation %s: %s", run_id, report.summary().splitlines()[0])
     return report

@@ -4,6 +4,10 @@ Never ``airflow standalone``: it binds log servers to 0.0.0.0 (STACK.md). We sta
 api-server, scheduler (--skip-serve-logs), dag-processor and triggerer (--skip-serve-logs)
 ourselves with LocalExecutor and SQLite metadata under ``$MARMOT_HOME/airflow``, and talk to
 them through the REST API.
+
+``start(..., celery=Celery(...))`` starts the production topology instead: CeleryExecutor,
+Postgres metadata, Redis broker and one ``airflow celery worker`` per name in
+``settings.CELERY_WORKERS`` (each with its own --celery-hostname), same components otherwise.
 """
 
 from __future__ import annotations
@@ -17,9 +21,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-from marmot.settings import AIRFLOW_SHARED_SETTINGS, DAGS_DIR, Paths
+from marmot.settings import (
+    AIRFLOW_CELERY_SETTINGS,
+    AIRFLOW_POOLS,
+    AIRFLOW_SHARED_SETTINGS,
+    CELERY_WORKERS,
+    DAGS_DIR,
+    WORKER_NAME_ENV,
+    Paths,
+)
 
 USER = "admin"
 PASSWORD = "admin"
@@ -31,8 +44,25 @@ COMPONENTS = {
 }
 
 
-def airflow_env(paths: Paths, port: int) -> dict[str, str]:
-    """Environment of every Airflow process of the embedded (LocalExecutor) deployment."""
+@dataclass(frozen=True)
+class Celery:
+    """Where the Celery topology keeps its metadata and queue (Postgres and Redis URLs)."""
+
+    database_url: str  # postgresql+psycopg2://user@127.0.0.1:5432/db
+    broker_url: str  # redis://127.0.0.1:6379/<db number>
+    workers: tuple[str, ...] = CELERY_WORKERS
+
+    def env(self) -> dict[str, str]:
+        return {
+            **AIRFLOW_CELERY_SETTINGS,
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.database_url,
+            "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self.database_url,
+        }
+
+
+def airflow_env(paths: Paths, port: int, celery: Celery | None = None) -> dict[str, str]:
+    """Environment of every Airflow process (embedded LocalExecutor, or the Celery topology)."""
     home = paths.airflow_home
     home.mkdir(parents=True, exist_ok=True)
     passwords = home / "simple_auth_manager_passwords.json"
@@ -55,6 +85,8 @@ def airflow_env(paths: Paths, port: int) -> dict[str, str]:
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": env.get("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "10"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     })
+    if celery is not None:
+        env.update(celery.env())
     return env
 
 
@@ -73,30 +105,45 @@ def _die_with_parent() -> None:
     os.setsid()
 
 
-def migrate(paths: Paths, port: int) -> None:
-    env = airflow_env(paths, port)
-    result = subprocess.run([_airflow(), "db", "migrate"], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+def migrate(paths: Paths, port: int, celery: Celery | None = None) -> None:
+    """``airflow db migrate`` then the project's pools (``airflow pools set``)."""
+    env = airflow_env(paths, port, celery)
+    commands = [["db", "migrate"], *(["pools", "set", name, str(slots), description]
+                                     for name, (slots, description) in AIRFLOW_POOLS.items())]
+    for command in commands:
+        result = subprocess.run([_airflow(), *command], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(command[:2])} failed:\n{result.stdout[-3000:]}\n"
+                               f"{result.stderr[-3000:]}")
+
+
+def worker_args(name: str) -> list[str]:
+    """``airflow celery worker`` of one named worker (no log server: nothing listens beyond loopback)."""
+    return ["celery", "worker", "--celery-hostname", name, "--skip-serve-logs",
+            "--concurrency", AIRFLOW_CELERY_SETTINGS["AIRFLOW__CELERY__WORKER_CONCURRENCY"]]
 
 
 def _airflow() -> str:
     return str(Path(sys.executable).parent / "airflow")
 
 
-def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120) -> dict:
-    """Migrate the metadata DB, start the four components, wait until the API answers."""
+def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120,
+          celery: Celery | None = None) -> dict:
+    """Migrate the metadata DB, start the four components (and the Celery workers), wait until the API answers."""
     if status(paths)["running"]:
         stop(paths)
-    migrate(paths, port)
-    env = airflow_env(paths, port)
+    migrate(paths, port, celery)
+    env = airflow_env(paths, port, celery)
     logs = paths.airflow_home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    processes = {name: ([a.format(port=port) for a in args], env) for name, args in COMPONENTS.items()}
+    for worker in celery.workers if celery else ():
+        processes[f"worker-{worker}"] = (worker_args(worker), {**env, WORKER_NAME_ENV: worker})
     pids = {}
-    for name, args in COMPONENTS.items():
+    for name, (args, proc_env) in processes.items():
         out = open(logs / f"{name}.log", "ab")
         proc = subprocess.Popen(
-            [_airflow(), *[a.format(port=port) for a in args]], env=env, stdout=out, stderr=subprocess.STDOUT,
+            [_airflow(), *args], env=proc_env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid,
         )
         pids[name] = proc.pid
@@ -208,7 +255,11 @@ class Client:
                              {"logical_date": None, "conf": conf or {}})["dag_run_id"]
 
     def runs(self, dag_id: str) -> list[dict]:
+        """The 20 latest runs, newest first (``run_count`` gives the total)."""
         return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?order_by=-start_date&limit=20")["dag_runs"]
+
+    def run_count(self, dag_id: str) -> int:
+        return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=1")["total_entries"]
 
     def wait_run(self, dag_id: str, run_id: str | None = None, *, after: int = 0, timeout: float = 300) -> dict:
         """Wait for a run (a given one, or the first new one beyond ``after`` runs) to finish."""
@@ -216,7 +267,7 @@ class Client:
         while True:
             runs = self.runs(dag_id)
             run = next((r for r in runs if r["dag_run_id"] == run_id), None) if run_id else (
-                runs[0] if len(runs) > after else None)
+                runs[0] if runs and self.run_count(dag_id) > after else None)
             if run and run["state"] in ("success", "failed"):
                 return run
             if time.monotonic() > deadline:
@@ -229,7 +280,7 @@ class Client:
         settled_since = None
         while True:
             runs = self.runs(dag_id)
-            if len(runs) > after and all(r["state"] in ("success", "failed") for r in runs):
+            if self.run_count(dag_id) > after and all(r["state"] in ("success", "failed") for r in runs):
                 settled_since = settled_since or time.monotonic()
                 # asset events just emitted can still create a run: settled means settled for a while
                 if time.monotonic() - settled_since >= 6:
@@ -239,6 +290,12 @@ class Client:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{dag_id} runs not settled after {timeout}s: {[r['state'] for r in runs]}")
             time.sleep(2)
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+
+    def pools(self) -> dict[str, int]:
+        return {p["name"]: p["slots"] for p in self._request("GET", "/api/v2/pools")["pools"]}
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         tis = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]

@@ -100,7 +100,11 @@ def run_pipeline(home: Path, files: set[Path], src: Path) -> dict:
 
 
 def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
-    """The same landing through the real scheduler: trigger every ingest DAG, wait for the publish."""
+    """Files landing -> their publication, through the real scheduler (goal for an increment: < 60 s).
+
+    Folder drops start their ingest DAGs through the triggerer's landing watcher; the pulled
+    datasets (no partner server here) are triggered as their daily check would start them.
+    """
     from marmot import airflow_local
     from marmot.contracts import load_contracts
 
@@ -110,19 +114,26 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
     startup = time.perf_counter() - t
     try:
         client = airflow_local.Client(port)
-        dags = [f"ingest__{c}" for c in load_contracts()] + ["marmot_build_validate_publish"]
+        contracts = load_contracts().values()
+        dags = [f"ingest__{c.id}" for c in contracts] + ["marmot_build_validate_publish"]
         for d in dags:
             client.wait_dag(d)
+        before = {d: client.run_count(d) for d in dags}
+        for d in dags:
             client.unpause(d)
+        landed = datetime.now(timezone.utc)
         _land(src, paths.landing, files)
-        triggered = datetime.now(timezone.utc)
-        runs = {d: client.trigger(d) for d in dags[:-1]}
-        for d, r in runs.items():
-            client.wait_run(d, r, timeout=1800)
-        run = client.wait_settled(dags[-1], timeout=1800)
+        for c in contracts:
+            if c.transport["type"] != "landing_folder":
+                client.trigger(f"ingest__{c.id}")
+        waited = {Path(f).relative_to(src).parts[1] for f in files}
+        for c in contracts:
+            if c.dataset in waited:
+                client.wait_run(f"ingest__{c.id}", after=before[f"ingest__{c.id}"], timeout=1800)
+        run = client.wait_settled(dags[-1], after=before[dags[-1]], timeout=1800)
     finally:
         airflow_local.stop(paths)
-    wall = (datetime.fromisoformat(run["end_date"]) - triggered).total_seconds()
+    wall = (datetime.fromisoformat(run["end_date"]) - landed).total_seconds()
     return {"startup_seconds": round(startup, 1), "seconds": round(wall, 3), "state": run["state"]}
 
 
@@ -191,12 +202,12 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
         run_pipeline(work / "incr1", files1 - held1, src1)
         result["incremental_after_1_year"] = run_pipeline(work / "incr1", held1, src1)
 
-        if airflow:
-            result["airflow"] = run_airflow(work / "airflow", all_files, src, port)
-            progress(f"airflow: {result['airflow']}")
+        if airflow:  # the same increment through the real scheduler, on a home holding the history
+            run_pipeline(work / "airflow", all_files - held, src)
+            result["airflow"] = run_airflow(work / "airflow", held, src, port)
+            progress(f"airflow (increment landing -> published): {result['airflow']}")
 
         full = result["full"]
-        direct = sum(full[s]["seconds"] for s in STAGES)
         ratios = {
             "ingest / duckdb floor": full["ingest"]["seconds"] / result["duckdb_floor_seconds"],
             "dbt wall / dbt node time": full["build"]["seconds"] / full["build"]["dbt_node_seconds"],
@@ -205,7 +216,7 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
             / result["incremental_after_1_year"]["total_seconds"],
         }
         if airflow:
-            ratios["airflow / direct stages"] = result["airflow"]["seconds"] / direct
+            ratios["airflow / direct (increment)"] = result["airflow"]["seconds"] / result["incremental"]["total_seconds"]
         result["ratios"] = {k: round(v, 3) for k, v in ratios.items()}
 
         if sweep:
@@ -240,8 +251,8 @@ def print_table(result: dict) -> None:
         f = full[s]
         print(f"{s:10s} {f['seconds']:9.1f} {f.get('peak_mb', ''):>9} {f.get('rows_per_second', ''):>10}")
     if "airflow" in result:
-        print(f"{'airflow':10s} {result['airflow']['seconds']:9.1f}   (components start-up "
-              f"{result['airflow']['startup_seconds']}s, not included)")
+        print(f"{'airflow':10s} {result['airflow']['seconds']:9.1f}   (one new period per dataset, landing -> "
+              f"published; components start-up {result['airflow']['startup_seconds']}s, not included)")
     print("\nratios (same run):")
     for k, v in result["ratios"].items():
         print(f"  {k:28s} {v:8.3f}")

@@ -39,8 +39,9 @@ def cmd_generate(args) -> int:
     from marmot.synthetic import generate
 
     out = Path(args.out) if args.out else home_paths().generated
-    files = generate(out, scale=args.scale, years=args.years, seed=args.seed)
-    print(f"wrote {len(files)} synthetic files under {out}")
+    files = generate(out, scale=args.scale, years=args.years, seed=args.seed, dirty=args.dirty)
+    print(f"wrote {len(files)} synthetic files under {out}"
+          + (f" ({out / '_faults.json'} lists the deliberately faulty ones)" if args.dirty else ""))
     return 0
 
 
@@ -60,6 +61,24 @@ def cmd_ingest(args) -> int:
     print(f"{summary['files']} files: {summary['by_status']}; {summary['rows_loaded']} rows loaded, "
           f"{summary['rows_rejected']} rejected. See `marmot ledger` and the receipts.")
     return 0
+
+
+def cmd_pull(args) -> int:
+    from marmot import transports
+    from marmot.contracts import load_contracts
+    from marmot.transports.base import TransportError
+
+    chosen = [c for c in load_contracts().values() if c.transport["type"] != "landing_folder"
+              and (not args.partner or c.partner == args.partner) and (not args.dataset or c.dataset == args.dataset)]
+    failed = 0
+    for c in chosen:
+        try:
+            landed = transports.pull(home_paths(), c)
+            print(f"{c.id}: {len(landed)} new file(s) over {c.transport['type']}")
+        except TransportError as exc:
+            failed += 1
+            print(f"{c.id}: pull failed: {exc}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_build(args) -> int:
@@ -92,6 +111,11 @@ def cmd_publish(args) -> int:
     from marmot import pipeline
 
     try:
+        if args.rollback:
+            result = pipeline.rollback(home_paths())
+            print(f"rolled back: current is now version {result['to']} (was {result['from']})\n"
+                  f"  page: {result['page']}")
+            return 0
         result = pipeline.publish(home_paths())
     except pipeline.GateFailed as exc:
         print(exc, file=sys.stderr)
@@ -188,6 +212,32 @@ def cmd_status(args) -> int:
                      periods[-1] if periods else "-", mine[-1].received_at[:19] if mine else "-"))
     _print_table(["partner", "dataset", "frequency", "files", "loaded", "quarantined", "latest_period",
                   "last_received"], rows)
+    from datetime import date
+
+    from marmot.freshness import summary
+
+    print(f"\nfreshness as of {date.today().isoformat()} (on_time / late / missing; see marmot/freshness.py):")
+    fresh = summary(list(load_contracts().values()), entries, date.today())
+    _print_table(list(fresh[0]), [tuple(r.values()) for r in fresh])
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from marmot.site.serve import make_server
+
+    current = home_paths().current
+    if not (current / "index.html").exists():
+        print(f"nothing published yet ({current / 'index.html'} missing): run `marmot run` first", file=sys.stderr)
+        return 1
+    server = make_server(current, args.port)
+    print(f"serving {current.resolve()} (read-only) on http://127.0.0.1:{server.server_address[1]}/ ; Ctrl-C stops",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -228,6 +278,14 @@ def cmd_demo(args) -> int:
     return demo.run(home_paths(), years=args.years, port=args.port)
 
 
+def cmd_bench(args) -> int:
+    from marmot.bench import bench, print_table
+
+    result = bench(years=args.years, scale=args.scale, sweep=args.sweep, airflow=not args.no_airflow)
+    print_table(result)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="marmot",
@@ -245,9 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("generate", cmd_generate, "Write synthetic partner extracts (demo data, marked synthetic).")
     p.add_argument("--out", help="output folder (default: $MARMOT_HOME/generated)")
-    p.add_argument("--scale", type=float, default=1.0, help="multiplies the size of the data (default 1)")
-    p.add_argument("--years", type=int, default=3, help="number of years/periods to generate (default 3)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiplies the population, so every per-area count and record file grows in proportion; "
+                        "areas (Coventry's 203 LSOAs), periods and files stay the same (default 1)")
+    p.add_argument("--years", type=int, default=3,
+                   help="years of periods per dataset, ending at the latest each partner would have delivered "
+                        "by 2026-11-23 (default 3)")
     p.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives identical files")
+    p.add_argument("--dirty", type=float, default=0.0, metavar="RATE",
+                   help="damage about RATE (0-1) of the files with one realistic fault each; "
+                        "OUT/_faults.json lists file, fault and the ledger status expected (default 0)")
 
     p = add("land", cmd_land, "Copy a folder of <partner>/<dataset>/<file> into the landing area.")
     p.add_argument("source", nargs="?", help="folder to land (default: $MARMOT_HOME/generated)")
@@ -256,9 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="only this partner")
     p.add_argument("--dataset", help="only this dataset")
 
+    p = add("pull", cmd_pull, "Fetch new files for datasets delivered by SFTP, HTTP API or object storage.")
+    p.add_argument("--partner", help="only this partner")
+    p.add_argument("--dataset", help="only this dataset")
+
     add("build", cmd_build, "Build the indicator marts with dbt (models, seeds and dbt tests).")
     add("validate", cmd_validate, "Run the Great Expectations quality gates on the build (exit 2 when blocked).")
-    add("publish", cmd_publish, "Publish a read-only snapshot of the marts (only after a passing validation).")
+    p = add("publish", cmd_publish, "Publish a read-only snapshot of the marts (only after a passing validation).")
+    p.add_argument("--rollback", action="store_true",
+                   help="point published/current back at the previous kept version (says which)")
     add("run", cmd_run, "Run every stage in order: ingest, build, validate, publish.")
 
     p = add("ledger", cmd_ledger, "Show the ledger: every landed file and what happened to it.")
@@ -273,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("status", cmd_status, "Show the current publication and, per partner dataset, what arrived.")
 
+    p = add("serve", cmd_serve, "Serve the current publication's site read-only on 127.0.0.1.")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+
     p = add("contracts", cmd_contracts, "Work with partner data contracts.")
     p.add_argument("action", choices=["validate"], help="validate: check every contract file")
     p.add_argument("--dir", help="contracts folder (default: ingestion/contracts)")
@@ -280,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("airflow", cmd_airflow, "Start, stop or inspect the local Airflow (127.0.0.1).")
     p.add_argument("action", choices=["up", "down", "status"])
     p.add_argument("--port", type=int, default=8080, help="API server / UI port (default 8080)")
+
+    p = add("bench", cmd_bench, "Benchmark every stage and print ratios measured in the same run "
+                                "(writes bench/results/<time>.json and .png).")
+    p.add_argument("--years", type=int, default=10, help="years of synthetic data (default 10)")
+    p.add_argument("--scale", type=float, default=1.0, help="data scale (default 1)")
+    p.add_argument("--sweep", action="store_true", help="also run scales 1, 2, 4, 8 and report growth exponents")
+    p.add_argument("--no-airflow", action="store_true", help="skip the run through the real scheduler")
 
     p = add("demo", cmd_demo, "Generate, land and run the whole pipeline through Airflow; print where to look.")
     p.add_argument("--years", type=int, default=3, help="years of synthetic data (default 3)")

@@ -39,6 +39,40 @@ AIRFLOW_SHARED_SETTINGS: dict[str, str] = {
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
 }
 
+# Pools every deployment creates (airflow_local.start, compose's airflow-init): name -> (slots,
+# description). ``warehouse``: build, validate and publish write warehouse/build.duckdb and the
+# published area; one slot, so two runs never write them at once whatever the executor.
+AIRFLOW_POOLS: dict[str, tuple[int, str]] = {
+    "warehouse": (1, "build/validate/publish: the single writer of the DuckDB build file and published area"),
+}
+
+# The production topology (CeleryExecutor, Postgres metadata, Redis broker, two workers): used by
+# airflow_local.start(celery=...) in tests/orchestration/test_celery.py and by docker-compose.yml
+# (tests/test_compose.py checks the compose file against these).
+AIRFLOW_CELERY_SETTINGS: dict[str, str] = {
+    "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+    "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+    "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
+    # task instances record the worker's name (MARMOT_WORKER_NAME) as their hostname, so two
+    # workers on one machine are told apart; falls back to the machine's FQDN
+    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "marmot.settings.worker_hostname",
+}
+CELERY_WORKERS: tuple[str, ...] = ("marmot-worker-1", "marmot-worker-2")
+WORKER_NAME_ENV = "MARMOT_WORKER_NAME"
+LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
+
+
+def landing_poll_seconds() -> float:
+    """How often the triggerer looks at each landing folder (marmot.landing_watch); default 10 s."""
+    return float(os.environ.get(LANDING_POLL_ENV, "10"))
+
+
+def worker_hostname() -> str:
+    """Airflow ``hostname_callable``: the Celery worker's name when set, else the machine's FQDN."""
+    import socket
+
+    return os.environ.get(WORKER_NAME_ENV) or socket.getfqdn()
+
 
 @dataclass(frozen=True)
 class Paths:

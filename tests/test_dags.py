@@ -26,7 +26,7 @@ def test_no_import_errors(dagbag):
 
 
 def test_one_ingest_dag_per_contract_and_the_publish_dag(dagbag):
-    expected = {f"ingest__{c}" for c in load_contracts()} | {"marmot_build_validate_publish"}
+    expected = {f"ingest__{c}" for c in load_contracts()} | {"marmot_build_validate_publish", "marmot_freshness"}
     assert set(dagbag.dag_ids) == expected
 
 

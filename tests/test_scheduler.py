@@ -1,56 +1,55 @@
-"""The slice under the real Airflow scheduler: components on 127.0.0.1, DAGs unpaused and
-triggered through the REST API, the Asset starts the publish DAG, everything stops after."""
+"""The slice under the real Airflow scheduler, nobody pressing a button once the file lands:
+components on 127.0.0.1, DAGs unpaused through the REST API, then the EYFSP file lands; the
+triggerer's landing watcher starts the ingest DAG, its raw Asset starts the publish DAG, and
+everything stops after.
+The other partners' batches are ingested beforehand (the gates need every principle; see
+tests/orchestration/helpers.py); the time from EYFSP landing to its publication is printed."""
 
 from __future__ import annotations
 
-import socket
+import time
 
 import pytest
 
 from marmot import airflow_local
 from marmot.ingest import copy_into_landing
+from marmot.settings import LANDING_POLL_ENV
+from orchestration.helpers import generate_other_partners, preload
+from orchestration.servers import WILDCARDS, free_port, listening
 
 pytestmark = pytest.mark.scheduler
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="module")
+def other_partners(tmp_path_factory):
+    return generate_other_partners(tmp_path_factory.mktemp("other_partners"))
 
 
-def _listening() -> set[tuple[str, int]]:
-    """(address, port) of every listening TCP socket on the machine (IPv4 and IPv6)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as f:
-            for line in f.readlines()[1:]:
-                local, state = line.split()[1], line.split()[3]
-                if state == "0A":
-                    addr, port = local.split(":")
-                    found.add((addr, int(port, 16)))
-    return found
-
-
-WILDCARDS = {"00000000", "00000000000000000000000000000000"}
-
-
-def test_slice_runs_under_the_real_scheduler(home, synthetic):
-    copy_into_landing(synthetic, home.landing)
-    port = _free_port()
-    before = _listening()
+def test_slice_runs_under_the_real_scheduler(home, synthetic, other_partners, monkeypatch):
+    monkeypatch.setenv(LANDING_POLL_ENV, "2")
+    preload(home, other_partners)
+    port = free_port()
+    before = listening()
     airflow_local.start(home, port=port, tie_to_parent=True)
     try:
-        opened = _listening() - before
+        opened = listening() - before
         assert (("0100007F", port) in opened), f"API not on 127.0.0.1:{port}: {opened}"
         assert not [s for s in opened if s[0] in WILDCARDS], f"something listens beyond loopback: {opened}"
         client = airflow_local.Client(port)
+        assert client.pools()["warehouse"] == 1
         for dag_id in ("ingest__early_years__eyfsp", "marmot_build_validate_publish"):
             client.wait_dag(dag_id)
+        publish_runs = client.run_count("marmot_build_validate_publish")
+        for dag_id in ("marmot_build_validate_publish", "ingest__early_years__eyfsp"):
             client.unpause(dag_id)
-        run_id = client.trigger("ingest__early_years__eyfsp")
-        assert client.wait_run("ingest__early_years__eyfsp", run_id)["state"] == "success"
-        run = client.wait_run("marmot_build_validate_publish", after=0, timeout=300)
+        assert client.runs("ingest__early_years__eyfsp") == []
+        landed_at = time.time()
+        copy_into_landing(synthetic, home.landing)  # from here on, no API call starts anything
+        run = client.wait_run("marmot_build_validate_publish", after=publish_runs, timeout=600)
+        [ingested] = client.runs("ingest__early_years__eyfsp")
+        assert ingested["run_type"] == "asset_triggered" and ingested["state"] == "success", ingested
+        assert client.task_states("ingest__early_years__eyfsp", ingested["dag_run_id"]) == {"ingest": "success"}
+        print(f"\nLocalExecutor: landing -> published in {time.time() - landed_at:.1f} s")
         states = client.task_states("marmot_build_validate_publish", run["dag_run_id"])
         assert run["state"] == "success", states
         assert states == {"build": "success", "validate": "success", "publish": "success"}

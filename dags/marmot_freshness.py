@@ -1,0 +1,54 @@
+"""Freshness monitor: daily, compare every contract's expected periods with the ledger and
+chase late or missing extracts (partner contact + data team, e-mail and webhook), once per
+period: what was sent is remembered in ``$MARMOT_HOME/notifications/freshness.json``.
+
+A manual run may set ``as_of`` (YYYY-MM-DD) to check as of another day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Param, dag, task
+
+from marmot.notify import on_failure
+
+
+@dag(
+    dag_id="marmot_freshness",
+    description="Chase late and missing partner extracts (once per period)",
+    schedule="0 9 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["marmot", "freshness"],
+    params={"as_of": Param(None, type=["null", "string"], format="date",
+                           description="Check as of this day (default: the run's day)")},
+    default_args={
+        "owner": "Marmot platform data team",
+        "retries": 3,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+        "on_failure_callback": on_failure(),
+    },
+)
+def marmot_freshness():
+    @task
+    def chase(params=None, logical_date=None, dag_run=None) -> dict:
+        from datetime import date, datetime, timezone
+
+        from marmot import ledger, notify
+        from marmot.contracts import load_contracts
+        from marmot.settings import paths
+
+        p = paths()
+        as_of = (date.fromisoformat(params["as_of"]) if params and params.get("as_of")
+                 else (logical_date or datetime.now(timezone.utc)).date())
+        return notify.chase(p.home, list(load_contracts().values()), ledger.read_all(p.ledger), as_of,
+                            context={"dag_run": dag_run})
+
+    chase()
+
+
+marmot_freshness()

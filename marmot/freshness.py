@@ -1,0 +1,199 @@
+"""Freshness: for every contract, the periods its schedule says should have arrived by now,
+against the periods the ledger says did arrive.
+
+A period's due date comes from the contract's ``schedule``:
+
+* ``due: 'N'`` (days): N days after the period ends;
+* ``due: 'MM-DD'``: the first such date after the period ends (for quarterly data also the
+  dates 3, 6 and 9 months later, for monthly data every month; the first one after the end).
+
+Periods: ``month`` ``2026-01``; ``quarter`` ``2026-Q1`` (calendar); ``year`` ``2026``;
+``academic_year`` ``2025/26`` (1 Sep to 31 Aug); ``financial_year`` ``2025/26`` (1 Apr to 31 Mar).
+A dataset refreshed more often than its period (quarterly returns of a financial year) is
+expected once per period, at the first due date after the period ends.
+
+Status of an expected period (due date passed):
+
+* ``on_time``: received on or before its due date;
+* ``late``: received after its due date, or not received and overdue by at most
+  ``GRACE_DAYS`` (the ingest DAG still checks daily then);
+* ``missing``: not received and overdue by more than ``GRACE_DAYS``.
+
+Received periods come from ledger entries with status accepted, accepted_with_warnings or
+superseded (superseded data did arrive; it was later restated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from marmot.contracts import DUE_WINDOW_DAYS, Contract
+
+RECEIVED_STATUSES = ("accepted", "accepted_with_warnings", "superseded")
+GRACE_DAYS = DUE_WINDOW_DAYS
+LOOKBACK = {"month": 12, "quarter": 4, "year": 3, "academic_year": 3, "financial_year": 3}
+STATUSES = ("on_time", "late", "missing")
+
+
+@dataclass(frozen=True)
+class PeriodFreshness:
+    contract_id: str
+    partner: str
+    dataset: str
+    period: str
+    due: str  # ISO date
+    status: str  # on_time / late / missing
+    received_at: str | None
+    contact: str
+    days_overdue: int  # as of the check, 0 when received on time
+
+    @property
+    def received(self) -> bool:
+        return self.received_at is not None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _month_end(y: int, m: int) -> date:
+    return (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
+
+
+def _periods_back(period_type: str, as_of: date, count: int) -> list[tuple[str, date]]:
+    """(label, end date) of the ``count`` most recent periods that have ended by ``as_of``, newest first."""
+    out: list[tuple[str, date]] = []
+    if period_type == "month":
+        y, m = as_of.year, as_of.month
+        while len(out) < count:
+            m -= 1
+            if m == 0:
+                y, m = y - 1, 12
+            out.append((f"{y}-{m:02d}", _month_end(y, m)))
+    elif period_type == "quarter":
+        y, q = as_of.year, (as_of.month - 1) // 3 + 1
+        while len(out) < count:
+            q -= 1
+            if q == 0:
+                y, q = y - 1, 4
+            out.append((f"{y}-Q{q}", _month_end(y, 3 * q)))
+    elif period_type in ("year", "academic_year", "financial_year"):
+        end_month = {"year": 12, "academic_year": 8, "financial_year": 3}[period_type]
+        end = _month_end(as_of.year, end_month)
+        if end > as_of:
+            end = _month_end(as_of.year - 1, end_month)
+        while len(out) < count:
+            if period_type == "year":
+                label = str(end.year)
+            else:
+                label = f"{end.year - 1}/{end.year % 100:02d}"
+            out.append((label, end))
+            end = _month_end(end.year - 1, end_month)
+    else:
+        raise ValueError(f"unknown period_type {period_type!r}")
+    return out
+
+
+def due_date(contract: Contract, period_end: date) -> date:
+    due, frequency = str(contract.schedule["due"]), contract.schedule["frequency"]
+    if "-" not in due:
+        return period_end + timedelta(days=int(due))
+    month, day = map(int, due.split("-"))
+    step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
+    candidates = []
+    for year in (period_end.year, period_end.year + 1, period_end.year + 2):
+        for k in range(0, 12, step):
+            mm = (month - 1 + k) % 12 + 1
+            yy = year + (month - 1 + k) // 12
+            candidates.append(date(yy, mm, min(day, _month_end(yy, mm).day)))
+    return min(d for d in candidates if d > period_end)
+
+
+def expected_periods(contract: Contract, as_of: date, lookback: int | None = None) -> list[tuple[str, date]]:
+    """(period, due) whose due date has passed by ``as_of``, newest first, at most ``lookback``."""
+    period_type = contract.schedule["period_type"]
+    lookback = lookback or LOOKBACK[period_type]
+    # a period ends well before it is due: look further back, then keep the due ones
+    candidates = _periods_back(period_type, as_of, lookback + 3)
+    due = [(label, due_date(contract, end)) for label, end in candidates]
+    return [(label, d) for label, d in due if d <= as_of][:lookback]
+
+
+def received_periods(entries, contract: Contract) -> dict[str, str]:
+    """period -> first received_at (ISO) among the ledger entries that delivered it."""
+    first: dict[str, str] = {}
+    for e in entries:
+        if e.partner != contract.partner or e.dataset != contract.dataset or e.status not in RECEIVED_STATUSES:
+            continue
+        for period in e.periods:
+            if period not in first or e.received_at < first[period]:
+                first[period] = e.received_at
+    return first
+
+
+def assess(contracts, entries, as_of: date, lookback: int | None = None) -> list[PeriodFreshness]:
+    """Every expected period of every contract with its status, newest period first per contract."""
+    rows = []
+    for c in contracts:
+        got = received_periods(entries, c)
+        for period, due in expected_periods(c, as_of, lookback):
+            received_at = got.get(period)
+            if received_at is not None:
+                arrived = datetime.fromisoformat(received_at).date()
+                status = "on_time" if arrived <= due else "late"
+                overdue = max(0, (arrived - due).days)
+            else:
+                overdue = (as_of - due).days
+                status = "late" if overdue <= GRACE_DAYS else "missing"
+            rows.append(PeriodFreshness(c.id, c.partner, c.dataset, period, due.isoformat(), status,
+                                        received_at, c.contact, overdue))
+    return rows
+
+
+def next_due(contract: Contract, as_of: date) -> tuple[str, date] | None:
+    """The next period to become due after ``as_of``."""
+    period_type = contract.schedule["period_type"]
+    ahead = as_of + timedelta(days=800)
+    upcoming = [(label, due_date(contract, end)) for label, end in _periods_back(period_type, ahead, 40)]
+    later = [(label, d) for label, d in upcoming if d > as_of]
+    return min(later, key=lambda x: x[1]) if later else None
+
+
+def summary(contracts, entries, as_of: date) -> list[dict]:
+    """One row per contract: the latest expected period, its status, other problem periods, next due."""
+    rows = assess(contracts, entries, as_of)
+    out = []
+    for c in contracts:
+        mine = [r for r in rows if r.contract_id == c.id]
+        latest = mine[0] if mine else None
+        behind = [r.period for r in mine[1:] if not r.received]
+        nxt = next_due(c, as_of)
+        out.append({
+            "contract": c.id, "frequency": c.schedule["frequency"],
+            "expected": latest.period if latest else "-", "due": latest.due if latest else "-",
+            "received": (latest.received_at or "-")[:10] if latest else "-",
+            "status": latest.status if latest else "-",
+            "older_missing": (f"{len(behind)} ({behind[-1]}..{behind[0]})" if len(behind) > 1
+                              else behind[0] if behind else "-"),
+            "next_due": f"{nxt[0]} by {nxt[1].isoformat()}" if nxt else "-",
+        })
+    return out
+
+
+def to_chase(rows: list[PeriodFreshness], per_contract: int = 1) -> list[PeriodFreshness]:
+    """Periods to chase: not received, among each contract's ``per_contract`` most recent expected periods.
+
+    Older gaps show in the table but are not chased again and again (a new platform would
+    otherwise e-mail every partner about years of history on its first day)."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in rows:
+        seen[r.contract_id] = seen.get(r.contract_id, 0) + 1
+        if seen[r.contract_id] <= per_contract and not r.received:
+            out.append(r)
+    return out
+
+
+def state_path(home: Path) -> Path:
+    return home / "notifications" / "freshness.json"

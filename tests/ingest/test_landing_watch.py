@@ -1,0 +1,74 @@
+"""The triggerer's landing-folder watcher: announces a dropped file once it has settled, once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from marmot.landing_watch import LandingFilesTrigger, settled_news, snapshot
+
+POLL = 0.05
+
+
+def _watch(landing, steps: list, wait: float = 0.4) -> list[list[str]]:
+    """Run a real trigger; apply each step then let it poll for ``wait`` s; the file lists announced."""
+    trigger = LandingFilesTrigger(landing=str(landing), partner="early_years", dataset="eyfsp", poll_seconds=POLL)
+    events: list[list[str]] = []
+
+    async def main():
+        async def consume():
+            async for event in trigger.run():
+                events.append(event.payload["files"])
+
+        task = asyncio.create_task(consume())
+        for step in steps:
+            step()
+            await asyncio.sleep(wait)
+        task.cancel()
+
+    asyncio.run(main())
+    return events
+
+
+def test_each_dropped_file_is_announced_once_and_partial_uploads_and_other_datasets_never(tmp_path):
+    landing = tmp_path / "landing"
+    folder = landing / "early_years" / "eyfsp"
+    other = landing / "dwp" / "claimant_count"
+    for d in (folder, other):
+        d.mkdir(parents=True)
+    events = _watch(landing, [
+        lambda: (folder / "upload.csv.part").write_text("half"),  # uploads write *.part, then rename
+        lambda: (other / "cc.csv").write_text("another dataset"),
+        lambda: (folder / "eyfsp_2025.csv").write_text("first"),
+        lambda: (folder / "eyfsp_2026.csv").write_text("second"),
+    ])
+    assert events == [["early_years/eyfsp/eyfsp_2025.csv"], ["early_years/eyfsp/eyfsp_2026.csv"]]
+    # a new watcher (the triggerer restarted) announces once what still waits
+    assert _watch(landing, [lambda: None]) == [["early_years/eyfsp/eyfsp_2025.csv", "early_years/eyfsp/eyfsp_2026.csv"]]
+
+
+def test_a_file_still_being_written_waits_until_it_is_unchanged_for_a_whole_poll(tmp_path):
+    landing = tmp_path / "landing"
+    folder = landing / "early_years" / "eyfsp"
+    folder.mkdir(parents=True)
+    big = folder / "big.csv"
+
+    polls = []
+    for size in (10, 20, 30, 30, 30):  # three polls see it grow, then it stays
+        if not big.exists() or big.stat().st_size != size:
+            big.write_text("x" * size)
+        polls.append(snapshot(landing, "early_years", "eyfsp"))
+    announced: set[str] = set()
+    seen = []
+    for previous, current in zip(polls, polls[1:]):
+        news = settled_news(previous, current, announced)
+        announced |= set(news)
+        seen.append(news)
+    assert seen == [[], [], ["early_years/eyfsp/big.csv"], []]
+
+
+def test_the_trigger_round_trips_through_serialize():
+    trigger = LandingFilesTrigger(landing="/srv/marmot/landing", partner="p", dataset="d", poll_seconds=7)
+    classpath, kwargs = trigger.serialize()
+    module, name = classpath.rsplit(".", 1)
+    rebuilt = getattr(__import__(module, fromlist=[name]), name)(**kwargs)
+    assert rebuilt.serialize() == (classpath, kwargs)

@@ -9,10 +9,10 @@ raised) counts as failed.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from marmot.atomic import write_text
 from marmot.templating import render
 
 SHOWN_WARNINGS = 5  # in the summary; the report files list every one
@@ -92,23 +92,16 @@ class Report:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         failed = sorted((o for o in self.outcomes if o.status != "passed"), key=lambda o: o.severity)
-        write_atomic(self.path, json.dumps(self.as_dict(), indent=2, default=str))
+        write_text(self.path, json.dumps(self.as_dict(), indent=2, default=str))
         text = [self.summary().splitlines()[0], ""]
         for o in failed:
             text += [o.line()] + [f"    row: {json.dumps(r, default=str)}" for r in o.sample_rows]
         text.append(f"Data Docs: {self.data_docs}")
-        write_atomic(folder / "report.txt", "\n".join(text) + "\n")
-        write_atomic(folder / "report.html", render("validation_report.html.j2", report=self, failed=failed))
+        write_text(folder / "report.txt", "\n".join(text) + "\n")
+        write_text(folder / "report.html", render("validation_report.html.j2", report=self, failed=failed))
         for dataset, batches in self.datasets.items():
             mine = [o for o in self.outcomes if o.suite == f"raw__{dataset}"]
-            write_atomic(folder / "partners" / f"{dataset}.json", json.dumps({
+            write_text(folder / "partners" / f"{dataset}.json", json.dumps({
                 "run_id": self.run_id, "dataset": dataset, "batches": batches,
                 "passed": not any(o.severity == "critical" and o.status != "passed" for o in mine),
                 "outcomes": [asdict(o) for o in mine]}, indent=2, default=str))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from marmot.atomic import write_text
+
 STALE_CLAIM_SECONDS = 6 * 3600  # a claim by another machine older than this is abandoned
 
 STATUSES = ("accepted", "accepted_with_warnings", "quarantined", "duplicate", "superseded")
@@ -55,10 +57,7 @@ def entry_path(ledger_dir: Path, entry: Entry, batch_id: str | None = None) -> P
 
 def write(ledger_dir: Path, entry: Entry) -> Path:
     path = entry_path(ledger_dir, entry)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(entry), indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(asdict(entry), indent=2, sort_keys=True))
     return path
 
 

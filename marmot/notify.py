@@ -24,6 +24,7 @@ from pathlib import Path
 from airflow.sdk import BaseNotifier
 
 from marmot import freshness
+from marmot.atomic import write_text
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,7 @@ def _load_state(path: Path) -> dict:
 
 
 def _save_state(path: Path, state: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2, sort_keys=True))
-    os.replace(tmp, path)
+    write_text(path, json.dumps(state, indent=2, sort_keys=True))
 
 
 def chase(home: Path, contracts, entries, as_of: date, context: dict | None = None,

@@ -25,8 +25,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from marmot import crash, ledger
-from marmot.gate_report import Outcome, Report, write_atomic
+from marmot import crash, ledger, receipts
+from marmot.atomic import write_text
+from marmot.gate_report import Outcome, Report
 from marmot.settings import EXPECTATIONS_DIR, Paths
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no usage statistics leave the machine
@@ -221,9 +222,10 @@ def validate(paths: Paths, suites: list[dict] | None = None) -> Report:
     report.outcomes += pg.freshness(load_contracts(), ledger.read_all(paths.ledger))
     crash.point("validate:checked")
     report.write(folder)
+    receipts.add_quality_checks(paths, report)
     if not report.passed:
         publish.discard(paths, run_id)
-    write_atomic(paths.validation / "latest.json", json.dumps({
+    write_text(paths.validation / "latest.json", json.dumps({
         "run_id": run_id, "passed": report.passed, "counts": report.counts(), "results": str(report.path),
         "report": str(folder / "report.txt"), "data_docs": str(report.data_docs)}))
     log.info("validation %s: %s", run_id, report.summary().splitlines()[0])

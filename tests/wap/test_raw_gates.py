@@ -154,3 +154,23 @@ def pipeline_validate(home, suites):
     if not report.passed:
         raise pipeline.GateFailed(report.summary())
     return report
+
+
+def test_the_partner_receipt_tells_what_the_gates_found_once(built):
+    from marmot import receipts
+
+    lsoa = LSOAS["coventry_lsoa21"][0]
+    _eyfsp_batch(built, "20250201T000000000000Z-b", [("p1", "2024/25", lsoa), ("p1", "2024/25", "E01999999")])
+    [entry] = ledger.read_all(built.ledger)
+    html = receipts.write(built, entry, CONTRACTS["early_years__eyfsp"])
+    assert "Quality checks" not in html.read_text()
+    first = validate(built, suites=[EYFSP_SUITE, MART_SUITE])
+    assert not first.passed
+    checks = json.loads(html.with_suffix(".json").read_text())["quality_checks"]
+    assert checks["run_id"] == first.run_id and checks["passed"] is False and checks["checked"] == 2
+    assert {(p["check"], p["unexpected"]) for p in checks["problems"]} == {
+        ("expect_compound_columns_to_be_unique", 2), ("expect_column_values_to_be_in_set", 1)}
+    page = html.read_text()
+    assert "A check that blocks publication failed on your dataset" in page and "LSOA must be in Coventry" in page
+    validate(built, suites=[EYFSP_SUITE, MART_SUITE])  # a later run leaves what the partner was told
+    assert json.loads(html.with_suffix(".json").read_text())["quality_checks"]["run_id"] == first.run_id

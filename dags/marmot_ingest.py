@@ -10,6 +10,13 @@ Thin on purpose: parsing reads only the small contract YAML files; all work happ
   the DAG checks daily around the dataset's due date (``Contract.check_crons``), pulls new remote
   files into the landing folder and ingests them.
 
+Historical periods (pulled datasets only): "Trigger DAG w/ config" asks for ``period`` (e.g.
+``2025-04``; empty = whatever is new) and the run pulls exactly that period; a backfill
+(``airflow backfill create --dag-id ingest__<contract> --from-date ... --to-date ...``) pulls, in
+each run, the period that was due at the run's date (``marmot.transports.period_for_run``). The
+contract's transport says how a period is asked for (``ingestion/contracts/README.md``).
+Folder-drop DAGs have no ``period``: their files arrive by themselves.
+
 ``ingest`` updates the dataset's raw Asset, which schedules the build-validate-publish DAG; when
 no file waits (another run took them, or a pull found nothing new) it is skipped, so no Asset
 event and no needless publication. A manual run ingests whatever waits at once.
@@ -19,10 +26,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import MultipleCronTriggerTimetable, chain, dag, task
+from airflow.sdk import MultipleCronTriggerTimetable, Param, chain, dag, task
 
 from marmot.assets import landing_asset, raw_asset
-from marmot.contracts import Contract, load_contracts
+from marmot.contracts import PERIOD_TYPES, Contract, load_contracts
 from marmot.notify import on_failure
 
 TIMEZONE = "Europe/London"
@@ -32,6 +39,16 @@ def _schedule(contract: Contract):
     if contract.transport["type"] == "landing_folder":
         return [landing_asset(contract)]
     return MultipleCronTriggerTimetable(*contract.check_crons(), timezone=TIMEZONE)
+
+
+def _params(contract: Contract) -> dict:
+    """The ``period`` a manual run of a pulled dataset may ask for (the trigger form shows it)."""
+    regex, form, example = PERIOD_TYPES[contract.schedule["period_type"]]
+    return {"period": Param(
+        None, type=["null", "string"], pattern=regex, title="Period",
+        description=f"Pull only this {contract.schedule['period_type'].replace('_', ' ')}, written {form} "
+                    f"(e.g. {example}). Leave empty to pull whatever is new; a backfill run pulls the "
+                    "period that was due at its date.")}
 
 
 def ingest_dag(contract: Contract):
@@ -44,6 +61,7 @@ def ingest_dag(contract: Contract):
         start_date=datetime(2026, 1, 1),
         catchup=False,
         max_active_runs=1,
+        params=_params(contract) if pulled else None,
         tags=["marmot", "ingest", f"partner:{contract.partner}", f"transport:{contract.transport['type']}",
               *contract.principles],
         default_args={
@@ -57,23 +75,34 @@ def ingest_dag(contract: Contract):
                f"Contract: `ingestion/contracts/{contract.id}.yml`; contact: {contract.contact}; "
                f"transport: {contract.transport['type']}; " + (
                    "starts when a file settles in its landing folder." if not pulled else
-                   f"pulls at `{'`, `'.join(contract.check_crons())}` ({TIMEZONE})."),
+                   f"pulls at `{'`, `'.join(contract.check_crons())}` ({TIMEZONE}); a manual run with "
+                   "`period` or a backfill run pulls one historical period."),
     )
     def _ingest():
         @task(retries=3, retry_delay=timedelta(minutes=5))
         def pull() -> dict:
-            """Fetch new remote files; skipped (visibly) when the connection is not configured here."""
-            from airflow.sdk.exceptions import AirflowSkipException
+            """Fetch new remote files, or one period's (the ``period`` param, or a backfill run's due
+            period); skipped (visibly) when the connection is not configured here."""
+            from airflow.sdk import get_current_context
+            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
             from marmot import transports
+            from marmot.contracts import PeriodError
             from marmot.settings import paths
             from marmot.transports.base import ConnectionMissing
 
+            ctx = get_current_context()
+            run = ctx["dag_run"]
             try:
-                landed = transports.pull(paths(), contract)
+                period = transports.period_for_run(
+                    contract, requested=ctx["params"].get("period"), run_type=run.run_type,
+                    run_date=run.data_interval_end or run.logical_date)
+                landed = transports.pull(paths(), contract, period=period)
+            except PeriodError as exc:  # a wrong period or a contract that cannot ask for one: no retry helps
+                raise AirflowFailException(str(exc)) from None
             except ConnectionMissing as exc:
                 raise AirflowSkipException(str(exc)) from None
-            return {"pulled": [p.name for p in landed]}
+            return {"period": period, "pulled": [p.name for p in landed]}
 
         @task(outlets=[raw_asset(contract)], trigger_rule="none_failed")  # ingest what waits even if pull was skipped
         def ingest() -> dict:

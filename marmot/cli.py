@@ -65,16 +65,28 @@ def cmd_ingest(args) -> int:
 
 def cmd_pull(args) -> int:
     from marmot import transports
-    from marmot.contracts import load_contracts
+    from marmot.contracts import PeriodError, load_contracts
     from marmot.transports.base import TransportError
 
     chosen = [c for c in load_contracts().values() if c.transport["type"] != "landing_folder"
               and (not args.partner or c.partner == args.partner) and (not args.dataset or c.dataset == args.dataset)]
+    if (args.period or "").strip():  # one period: check it for every chosen dataset before fetching anything
+        if not chosen:
+            print("--period: no pulled dataset matches --partner/--dataset", file=sys.stderr)
+            return 2
+        try:
+            for c in chosen:
+                transports.check_period(c, args.period)
+        except PeriodError as exc:
+            print(f"--period: {exc}", file=sys.stderr)
+            return 2
+    period = (args.period or "").strip() or None
     failed = 0
     for c in chosen:
         try:
-            landed = transports.pull(home_paths(), c)
-            print(f"{c.id}: {len(landed)} new file(s) over {c.transport['type']}")
+            landed = transports.pull(home_paths(), c, period=period)
+            print(f"{c.id}: {len(landed)} new file(s) over {c.transport['type']}"
+                  + (f" for period {period}" if period else ""))
         except TransportError as exc:
             failed += 1
             print(f"{c.id}: pull failed: {exc}", file=sys.stderr)
@@ -324,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("pull", cmd_pull, "Fetch new files for datasets delivered by SFTP, HTTP API or object storage.")
     p.add_argument("--partner", help="only this partner")
     p.add_argument("--dataset", help="only this dataset")
+    p.add_argument("--period", metavar="PERIOD",
+                   help="fetch only this historical period, written as the contract's schedule.period_type says "
+                        "(month 2025-04, quarter 2025-Q1, year 2025, academic or financial year 2024/25); "
+                        "fetched again only if its content changed. Use with --partner/--dataset; every chosen "
+                        "contract must say how to ask for a period (transport.period_param or period_pattern)")
 
     add("build", cmd_build, "Build the indicator marts with dbt (models, seeds and dbt tests).")
     add("validate", cmd_validate, "Run the Great Expectations quality gates on the build (exit 2 when blocked).")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -19,6 +20,17 @@ from marmot.settings import CONTRACTS_DIR
 COLUMN_TYPES = {"string", "integer", "number", "date", "boolean"}
 FORMATS = {"csv", "xlsx", "parquet", "json", "ndjson"}
 FREQUENCIES = {"monthly", "quarterly", "annual"}
+# schedule.period_type -> (label pattern, how to write it, example): the labels of the contract's
+# period column, and what a pull of one period (``marmot pull --period``, the DAG's ``period``) takes
+PERIOD_TYPES: dict[str, tuple[str, str, str]] = {
+    "month": (r"^[0-9]{4}-(0[1-9]|1[0-2])$", "YYYY-MM", "2025-04"),
+    "quarter": (r"^[0-9]{4}-Q[1-4]$", "YYYY-Qn (calendar quarter)", "2025-Q1"),
+    "year": (r"^[0-9]{4}$", "YYYY", "2025"),
+    "academic_year": (r"^[0-9]{4}/[0-9]{2}$", "YYYY/YY (1 Sep to 31 Aug)", "2024/25"),
+    "financial_year": (r"^[0-9]{4}/[0-9]{2}$", "YYYY/YY (1 Apr to 31 Mar)", "2024/25"),
+}
+PERIOD_PLACEHOLDER = "{period}"
+LOCAL_TIMEZONE = ZoneInfo("Europe/London")  # due dates and the ingest DAGs' crons are London dates
 PRINCIPLES = {
     "H0_headline",
     "P1_best_start",
@@ -34,10 +46,13 @@ TREATMENTS = {"pseudonymise", "drop", "generalise"}
 # transport type -> (settings it needs, settings it may have); every type may name an XLSX sheet
 TRANSPORTS: dict[str, tuple[set[str], set[str]]] = {
     "landing_folder": (set(), set()),
-    "sftp": ({"conn_id", "remote_dir"}, {"pattern"}),
-    "http_api": ({"conn_id", "endpoint"}, {"page_param", "page_size", "records_key", "max_retries", "backoff_seconds"}),
-    "object_storage": ({"conn_id", "bucket"}, {"prefix", "pattern"}),
+    "sftp": ({"conn_id", "remote_dir"}, {"pattern", "period_pattern"}),
+    "http_api": ({"conn_id", "endpoint"}, {"page_param", "page_size", "records_key", "max_retries", "backoff_seconds",
+                                           "period_param"}),
+    "object_storage": ({"conn_id", "bucket"}, {"prefix", "pattern", "period_pattern"}),
 }
+# the transport setting that says how one period is asked for (see ingestion/contracts/README.md)
+PERIOD_SETTINGS = {"sftp": "period_pattern", "http_api": "period_param", "object_storage": "period_pattern"}
 DUE_WINDOW_DAYS = 7  # ingest DAGs check daily from a week before to a week after the due date
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
 CHECKS = {"nhs_number"}  # extra checks beyond type/pattern/range (see marmot.ingest)
@@ -49,6 +64,10 @@ REQUIRED_KEYS = (
 
 class ContractError(ValueError):
     """One or more contracts are invalid; the message lists every problem."""
+
+
+class PeriodError(ValueError):
+    """A period asked for is not one of the contract's periods, or its transport cannot fetch one period."""
 
 
 def normalise_header(name: str) -> str:
@@ -139,6 +158,39 @@ class Contract:
         return [f"0 7 {ds} {'*' if len(ms) == 12 else ','.join(map(str, ms))} *"
                 for ds, ms in months_by_days.items()]
 
+    def check_period(self, label) -> str:
+        """``label`` as one of this contract's periods (surrounding spaces ignored); PeriodError when it
+        is not written as ``schedule.period_type`` says (e.g. a month as 'YYYY-MM')."""
+        kind = self.schedule["period_type"]
+        regex, form, example = PERIOD_TYPES[kind]
+        text = str(label).strip() if label is not None else ""
+        ok = bool(re.fullmatch(regex, text))
+        if ok and kind in ("academic_year", "financial_year"):  # '2024/25': the second year follows the first
+            ok = int(text[5:]) == (int(text[:4]) + 1) % 100
+        if not ok:
+            raise PeriodError(f"{self.id}: period {label!r} is not a {kind.replace('_', ' ')} "
+                              f"(schedule.period_type {kind!r}); write it as {form}, e.g. '{example}'")
+        return text
+
+    def period_due_on(self, when: date | datetime) -> str:
+        """The latest period whose due date (``schedule.due``) is on or before ``when``: what a run of
+        the ingest DAG on that day was there to fetch. An aware datetime is read as a London date."""
+        from marmot.freshness import _periods_back, due_date  # freshness builds on contracts
+
+        if isinstance(when, datetime):
+            when = (when.astimezone(LOCAL_TIMEZONE) if when.tzinfo else when).date()
+        # newest first; due dates grow with the period's end, so the first one due is the latest
+        for label, end in _periods_back(self.schedule["period_type"], when, 40):  # 40 covers due up to 999 days
+            if due_date(self, end) <= when:
+                return label
+        raise PeriodError(f"{self.id}: no period was due by {when.isoformat()}")
+
+    @property
+    def period_setting(self) -> str | None:
+        """The transport setting that asks for one period, when the contract declares it."""
+        name = PERIOD_SETTINGS.get(self.transport["type"])
+        return name if name and self.transport.get(name) else None
+
     def stored_columns(self) -> list[Column]:
         """Columns that reach the warehouse (dropped personal data excluded)."""
         return [c for c in self.columns if not (c.personal and c.personal["treatment"] == "drop")]
@@ -188,6 +240,35 @@ def _check_column(raw: dict, where: str) -> list[str]:
     return errors
 
 
+def period_slug(label: str) -> str:
+    """A period label as it appears in file names ('2024/25' -> '2024-25'; others unchanged)."""
+    return label.replace("/", "-")
+
+
+def _check_period_setting(kind: str, transport: dict, where: str) -> list[str]:
+    """``period_param`` (http_api) or ``period_pattern`` (sftp, object_storage) is usable."""
+    name = PERIOD_SETTINGS.get(kind)
+    if not name or name not in transport:
+        return []
+    value = transport[name]
+    if name == "period_param":
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", value):
+            return [f"{where}: transport.period_param {value!r} must be a query parameter name such as 'month'"]
+        taken = {transport.get("page_param", "page"): "page_param"} | (
+            {"page_size": "page_size"} if transport.get("page_size") else {})
+        if value in taken:
+            return [f"{where}: transport.period_param {value!r} is already used for {taken[value]}"]
+        return []
+    if not isinstance(value, str) or value.count(PERIOD_PLACEHOLDER) != 1:
+        return [f"{where}: transport.period_pattern {value!r} must be a file-name pattern containing "
+                f"'{PERIOD_PLACEHOLDER}' once, e.g. 'admissions_{PERIOD_PLACEHOLDER}.csv'"]
+    rest = value.replace(PERIOD_PLACEHOLDER, "")
+    if "{" in rest or "}" in rest or "/" in rest or "\\" in rest:
+        return [f"{where}: transport.period_pattern {value!r} may contain only '{PERIOD_PLACEHOLDER}', "
+                "file-name characters and * ? [] wildcards (no other braces, no folders)"]
+    return []
+
+
 def _check_transport(transport, where: str) -> list[str]:
     """``transport.type`` is known and has the settings its puller needs (credentials never here)."""
     if not isinstance(transport, dict):
@@ -203,7 +284,7 @@ def _check_transport(transport, where: str) -> list[str]:
     if kind != "landing_folder" and transport.get("conn_id") is not None and not re.fullmatch(
             r"[a-z][a-z0-9_]*", str(transport["conn_id"])):
         errors.append(f"{where}: transport.conn_id {transport['conn_id']!r} must be a snake_case Airflow connection id")
-    return errors
+    return errors + _check_period_setting(kind, transport, where)
 
 
 def _check(raw: dict, path: Path) -> list[str]:
@@ -216,6 +297,9 @@ def _check(raw: dict, path: Path) -> list[str]:
     if bad := set(raw["formats"]) - FORMATS:
         errors.append(f"{where}: unknown formats {sorted(bad)}; use {sorted(FORMATS)}")
     errors += _check_transport(raw["transport"], where)
+    if raw["schedule"].get("period_type") not in PERIOD_TYPES:
+        errors.append(f"{where}: schedule.period_type {raw['schedule'].get('period_type')!r} must be one of "
+                      f"{sorted(PERIOD_TYPES)}")
     if raw["schedule"].get("frequency") not in FREQUENCIES:
         errors.append(f"{where}: schedule.frequency must be one of {sorted(FREQUENCIES)}")
     elif not re.fullmatch(r"[0-9]{1,3}|(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", str(raw["schedule"].get("due", ""))):

@@ -71,6 +71,16 @@ def test_header_normalisation(raw, expected):
      "transport type 'object_storage' has unknown settings ['password']"),
     ({"type": "sftp", "conn_id": "Bad Id", "remote_dir": "/out"}, "transport.conn_id 'Bad Id' must be a snake_case Airflow connection id"),
     ("sftp", "transport must be a mapping"),
+    ({"type": "http_api", "conn_id": "api", "endpoint": "/x", "period_param": "the month"},
+     "transport.period_param 'the month' must be a query parameter name such as 'month'"),
+    ({"type": "http_api", "conn_id": "api", "endpoint": "/x", "period_param": "page"},
+     "transport.period_param 'page' is already used for page_param"),
+    ({"type": "sftp", "conn_id": "sftp", "remote_dir": "/out", "period_pattern": "admissions.csv"},
+     "transport.period_pattern 'admissions.csv' must be a file-name pattern containing '{period}' once"),
+    ({"type": "object_storage", "conn_id": "s3", "bucket": "b", "period_pattern": "{period}/{year}.csv"},
+     "transport.period_pattern '{period}/{year}.csv' may contain only '{period}'"),
+    ({"type": "landing_folder", "period_pattern": "x_{period}.csv"},
+     "transport type 'landing_folder' has unknown settings ['period_pattern']"),
 ])
 def test_transport_section_is_checked(tmp_path, transport, message):
     raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
@@ -94,3 +104,16 @@ def test_schedule_due_is_checked(tmp_path):
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError, match="schedule.due '31st March' must be a number of days"):
         load_contracts(tmp_path)
+
+
+def test_schedule_period_type_is_checked(tmp_path):
+    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw["schedule"]["period_type"] = "school_term"
+    _write(tmp_path, "early_years__eyfsp.yml", raw)
+    with pytest.raises(ContractError, match="schedule.period_type 'school_term' must be one of"):
+        load_contracts(tmp_path)
+
+
+def test_the_pulled_contracts_say_how_to_ask_for_one_period():
+    pulled = [c for c in load_contracts().values() if c.transport["type"] != "landing_folder"]
+    assert pulled and all(c.period_setting for c in pulled), [c.id for c in pulled if not c.period_setting]

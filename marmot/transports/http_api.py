@@ -6,6 +6,11 @@ requested as ``<endpoint>?<page_param>=1,2,...`` until a page holds no records; 
 JSON array, an object whose ``records_key`` holds the array, or NDJSON. 429 waits for
 Retry-After; 5xx and connection errors retry with exponential backoff. All pages land as one
 NDJSON file named by its content hash, so unchanged data is not landed again.
+
+One period (``period_param``, e.g. ``month``): every page request also carries
+``<period_param>=<period>`` ('2025-04', '2024/25' as the contract's period_type writes it); the
+file lands as ``<dataset>_<period>_<hash>.ndjson`` and is remembered per period, so the same period
+with the same content is not landed again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from marmot.contracts import period_slug
 from marmot.transports.base import Landing, TransportError, connection
 
 log = logging.getLogger(__name__)
@@ -80,22 +86,26 @@ def _records(response: requests.Response, records_key: str | None) -> list:
     return body
 
 
-def pull(settings: dict, landing: Landing) -> list[Path]:
+def pull(settings: dict, landing: Landing, period: str | None = None) -> list[Path]:
     conn = connection(settings["conn_id"])
     token = conn.password or conn.extra_dejson.get("token")
     if not token:
         raise TransportError(f"connection '{conn.conn_id}' has no token (set it as the password)")
     url = _base_url(conn) + settings["endpoint"]
     page_param = settings.get("page_param", "page")
-    size = {"page_size": settings["page_size"]} if settings.get("page_size") else {}
+    fixed = {"page_size": settings["page_size"]} if settings.get("page_size") else {}  # sent with every page
     retries, backoff = int(settings.get("max_retries", 5)), float(settings.get("backoff_seconds", 1.0))
     remote = f"{settings['conn_id']}:{settings['endpoint']}"
-    dataset = landing.folder.name
+    name = landing.folder.name  # the dataset
+    if period is not None:  # one period: its own memory and a file name that shows it
+        fixed[settings["period_param"]] = period
+        remote += f"?{settings['period_param']}={period}"
+        name += f"_{period_slug(period)}"
     digest, count, page = hashlib.sha256(), 0, 1
-    with landing.partial(f"{dataset}.ndjson") as tmp:
+    with landing.partial(f"{name}.ndjson") as tmp:
         with requests.Session() as session, open(tmp, "wb") as out:
             session.headers["Authorization"] = f"Bearer {token}"
-            while records := _records(_get(session, url, {page_param: page, **size}, retries=retries,
+            while records := _records(_get(session, url, {page_param: page, **fixed}, retries=retries,
                                            backoff=backoff), settings.get("records_key")):
                 chunk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
                 out.write(chunk)
@@ -103,8 +113,10 @@ def pull(settings: dict, landing: Landing) -> list[Path]:
                 count += len(records)
                 page += 1
         fingerprint = digest.hexdigest()
+        what = f"{url} ({settings['period_param']}={period})" if period is not None else url
         if count == 0 or landing.seen(remote, fingerprint):
-            log.info("%s: %s", url, "no records" if count == 0 else "unchanged since the last pull")
+            log.log(logging.WARNING if count == 0 and period is not None else logging.INFO, "%s: %s", what,
+                    "no records" if count == 0 else "unchanged since the last pull")
             return []
-        log.info("fetched %d records in %d pages from %s", count, page - 1, url)
-        return [landing.commit(tmp, f"{dataset}_{fingerprint[:12]}.ndjson", remote, fingerprint)]
+        log.info("fetched %d records in %d pages from %s", count, page - 1, what)
+        return [landing.commit(tmp, f"{name}_{fingerprint[:12]}.ndjson", remote, fingerprint)]

@@ -3,6 +3,9 @@
 Connection (``transport.conn_id``): host, port, login, and password or extra ``private_key``
 (PEM text); extra ``host_key`` is the server's public key as in known_hosts
 (``ssh-ed25519 AAAA...``): an unknown or changed server key refuses the connection.
+
+Files in ``remote_dir`` matching ``pattern`` are fetched once per size and modification time; for
+one period only those matching ``period_pattern`` (e.g. ``admissions_{period}.csv``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import paramiko
 
-from marmot.transports.base import Landing, TransportError, connection
+from marmot.transports.base import Landing, TransportError, connection, name_pattern
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +56,18 @@ def _client(conn) -> paramiko.SSHClient:
     return client
 
 
-def pull(settings: dict, landing: Landing) -> list[Path]:
+def pull(settings: dict, landing: Landing, period: str | None = None) -> list[Path]:
     conn = connection(settings["conn_id"])
     remote_dir = settings["remote_dir"].rstrip("/")
-    pattern = settings.get("pattern", "*")
-    landed = []
+    pattern = name_pattern(settings, period)
+    landed, matched = [], 0
     client = _client(conn)
     try:
         sftp = client.open_sftp()
         for attr in sorted(sftp.listdir_attr(remote_dir), key=lambda a: a.filename):
             if not stat.S_ISREG(attr.st_mode or 0) or not fnmatch.fnmatch(attr.filename, pattern):
                 continue
+            matched += 1
             remote = f"{remote_dir}/{attr.filename}"
             fingerprint = f"size={attr.st_size};mtime={attr.st_mtime}"
             if landing.seen(remote, fingerprint):
@@ -74,4 +78,6 @@ def pull(settings: dict, landing: Landing) -> list[Path]:
             log.info("fetched sftp %s (%d bytes)", remote, attr.st_size)
     finally:
         client.close()
+    if period and not matched:
+        log.warning("no file for period %s in sftp %s (nothing matches %r)", period, remote_dir, pattern)
     return landed

@@ -59,13 +59,19 @@ def sftp_server(root: Path, user: str, password: str, client_public_key: str | N
 
 
 class PagedApi:
-    """JSON/NDJSON pages behind a bearer token; ``faults`` maps (page, attempt) to a status."""
+    """JSON/NDJSON pages behind a bearer token; ``faults`` maps (page, attempt) to a status.
+
+    ``periods`` maps a period ('2025-04') to its own pages, served when the request carries
+    ``<period_param>=<period>`` (an unknown period has no records); without it ``pages`` is served."""
 
     def __init__(self, token: str, pages: list[list[dict]], *, ndjson: bool = False,
-                 faults: dict[tuple[int, int], int] | None = None, retry_after: str = "1"):
+                 faults: dict[tuple[int, int], int] | None = None, retry_after: str = "1",
+                 periods: dict[str, list[list[dict]]] | None = None, period_param: str = "month"):
         self.token, self.pages, self.ndjson = token, pages, ndjson
         self.faults, self.retry_after = faults or {}, retry_after
+        self.periods, self.period_param = periods or {}, period_param
         self.requests: list[tuple[int, int, float]] = []  # (page, status, time)
+        self.asked: list[str | None] = []  # the period each request carried (None: no period)
 
     @contextmanager
     def serve(self):
@@ -78,7 +84,10 @@ class PagedApi:
                 pass
 
             def do_GET(self):
-                page = int(parse_qs(urlparse(self.path).query).get("page", ["1"])[0])
+                query = parse_qs(urlparse(self.path).query)
+                page = int(query.get("page", ["1"])[0])
+                period = query.get(api.period_param, [None])[0]
+                api.asked.append(period)
                 attempt = sum(1 for p, *_ in api.requests if p == page) + 1
                 status = 200
                 if self.headers.get("Authorization") != f"Bearer {api.token}":
@@ -92,7 +101,8 @@ class PagedApi:
                         self.send_header("Retry-After", api.retry_after)
                     self.end_headers()
                     return
-                records = api.pages[page - 1] if page <= len(api.pages) else []
+                pages = api.pages if period is None else api.periods.get(period, [])
+                records = pages[page - 1] if page <= len(pages) else []
                 if api.ndjson:
                     body, kind = "".join(json.dumps(r) + "\n" for r in records).encode(), "application/x-ndjson"
                 else:
@@ -116,7 +126,10 @@ class PagedApi:
 
 @contextmanager
 def s3_server():
-    """moto's S3 in server mode; yields its endpoint URL."""
+    """moto's S3 in server mode; yields its endpoint URL. moto keeps buckets in process-wide
+    memory, so they are reset on exit: the next test's server starts empty."""
+    import urllib.request
+
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -125,4 +138,6 @@ def s3_server():
     try:
         yield f"http://{host}:{port}"
     finally:
+        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"),
+                               timeout=10).close()
         server.stop()

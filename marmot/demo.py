@@ -15,13 +15,13 @@ from marmot.synthetic import generate
 PUBLISH_DAG = "marmot_build_validate_publish"
 
 
-def run(paths: Paths, *, years: int = 3, port: int = 8080) -> int:
+def run(paths: Paths, *, years: int = 5, scale: float = 0.5, port: int = 8080) -> int:
     started = time.perf_counter()
     ensure_local_pseudonym_key(paths)
     out = paths.generated
     shutil.rmtree(out, ignore_errors=True)
-    files = generate(out, years=years)
-    print(f"1/4 generated {len(files)} synthetic partner files in {out}")
+    files = generate(out, years=years, scale=scale)
+    print(f"1/4 generated {len(files)} synthetic partner files ({years} years, {scale:g} x Coventry) in {out}")
     landed = copy_into_landing(out, paths.landing)
     print(f"2/4 landed {len(landed)} files in {paths.landing}")
     print(f"3/4 starting Airflow on 127.0.0.1:{port} (api-server, scheduler, dag-processor, triggerer)...")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -229,4 +230,21 @@ def validate(paths: Paths, suites: list[dict] | None = None) -> Report:
         "run_id": run_id, "passed": report.passed, "counts": report.counts(), "results": str(report.path),
         "report": str(folder / "report.txt"), "data_docs": str(report.data_docs)}))
     log.info("validation %s: %s", run_id, report.summary().splitlines()[0])
+    _prune_runs(paths)
     return report
+
+
+KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
+
+
+def _prune_runs(paths: Paths) -> None:
+    """Keep the latest ``MARMOT_KEEP_VALIDATIONS`` runs (default 20; each holds ~10 MB of Data Docs).
+
+    A published version carries its own copy of its run's reports and Data Docs, so pruning never
+    takes anything a publication needs; the latest run, which publish reads next, is always kept.
+    """
+    keep = max(1, int(os.environ.get(KEEP_RUNS_ENV, "20")))
+    runs = sorted(p for p in paths.validation.iterdir() if p.is_dir())  # run ids sort by time
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+        log.info("pruned validation run %s (keeping the latest %d)", old.name, keep)

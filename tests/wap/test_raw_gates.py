@@ -174,3 +174,15 @@ def test_the_partner_receipt_tells_what_the_gates_found_once(built):
     assert "A check that blocks publication failed on your dataset" in page and "LSOA must be in Coventry" in page
     validate(built, suites=[EYFSP_SUITE, MART_SUITE])  # a later run leaves what the partner was told
     assert json.loads(html.with_suffix(".json").read_text())["quality_checks"]["run_id"] == first.run_id
+
+
+def test_only_the_latest_validation_runs_are_kept(built, monkeypatch):
+    from marmot.validate import KEEP_RUNS_ENV
+
+    monkeypatch.setenv(KEEP_RUNS_ENV, "2")
+    lsoa = LSOAS["coventry_lsoa21"][0]
+    _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2023/24", lsoa)])
+    runs = [validate(built, suites=[EYFSP_SUITE, MART_SUITE]).run_id for _ in range(3)]
+    assert sorted(p.name for p in built.validation.iterdir() if p.is_dir()) == runs[1:]
+    latest = json.loads((built.validation / "latest.json").read_text())
+    assert latest["run_id"] == runs[-1] and (built.validation / runs[-1] / "report.txt").exists()

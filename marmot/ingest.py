@@ -47,7 +47,7 @@ REJECT_VALUE_CHARS = 200
 SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"
 
 
-def _reference_codes() -> dict[str, list[str]]:
+def reference_codes() -> dict[str, list[str]]:
     """Reference code lists a contract column can be checked against."""
     with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_imd2025.csv", newline="") as f:
         lsoa21 = [r["lsoa21_code"] for r in csv.DictReader(f)]
@@ -217,7 +217,7 @@ class Ingestor:
     def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None):
         self.paths = paths
         self.contracts = contracts if contracts is not None else load_contracts()
-        self._refs = _reference_codes()
+        self._refs = reference_codes()
         # fail before touching any file when the pseudonym key is missing (not the partner's fault)
         needs_key = any(c.personal and c.personal["treatment"] == "pseudonymise"
                         for ct in self.contracts.values() for c in ct.columns)

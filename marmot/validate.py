@@ -53,13 +53,13 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[dict]:
 
 def _resolve(kwargs: dict) -> dict:
     """``{reference: coventry_lsoa21}`` as an argument stands for that reference code list."""
-    from marmot.ingest import _reference_codes
+    from marmot.ingest import reference_codes
 
     refs = None
     out = {}
     for k, v in kwargs.items():
         if isinstance(v, dict) and set(v) == {"reference"}:
-            refs = refs or _reference_codes()
+            refs = refs or reference_codes()
             v = refs[v["reference"]]
         out[k] = v
     return out

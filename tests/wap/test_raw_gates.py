@@ -13,7 +13,7 @@ import yaml
 
 from marmot import ledger, pipeline
 from marmot.contracts import load_contracts
-from marmot.ingest import _reference_codes
+from marmot.ingest import reference_codes
 from marmot.raw_suites import HEADER, RAW_DIR, suite_for
 from marmot.settings import EXPECTATIONS_DIR
 from marmot.validate import GxRun, load_suites, validate
@@ -22,7 +22,7 @@ from .wap_helpers import MART_SUITE
 
 CONTRACTS = load_contracts()
 RAW_SUITES = load_suites(EXPECTATIONS_DIR / "raw")
-LSOAS = _reference_codes()
+LSOAS = reference_codes()
 
 
 def test_there_is_one_raw_suite_per_contract_and_each_is_up_to_date():

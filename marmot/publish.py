@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PUBLISHED_SCHEMA = "marts"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
+RUN_DATA_DOCS = "gx/uncommitted/data_docs/local_site/index.html"  # as validation_report.html.j2 links it
 
 
 class NothingToPublish(RuntimeError):
@@ -196,8 +197,13 @@ def _copy_validation(validation: dict, target: Path) -> None:
         shutil.copytree(validation["data_docs"], target / "data_docs")
     folder = Path(validation["results"]).parent
     (target / "validation").mkdir()
-    for name in ("results.json", "report.txt", "report.html"):
-        shutil.copyfile(folder / name, target / "validation" / name)
+    shutil.copyfile(folder / "results.json", target / "validation" / "results.json")
+    for name in ("report.txt", "report.html"):  # point their Data Docs links at the version's copy
+        text = (folder / name).read_text(encoding="utf-8")
+        text = text.replace(f'href="{RUN_DATA_DOCS}"', 'href="../data_docs/index.html"')
+        if validation.get("data_docs"):
+            text = text.replace(str(validation["data_docs"]), "../data_docs")
+        (target / "validation" / name).write_text(text, encoding="utf-8")
 
 
 def _read_only(folder: Path) -> None:

@@ -39,6 +39,9 @@ def test_a_version_holds_read_only_db_parquet_csv_data_docs_and_manifest(built):
         if f.is_file():
             assert not f.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), f
     assert (version / "data_docs" / "index.html").read_text().count("test_mart_indicator_values") >= 1
+    # the version's reports link to its own Data Docs, not to the (prunable) validation run
+    assert 'href="../data_docs/index.html"' in (version / "validation" / "report.html").read_text()
+    assert "Data Docs: ../data_docs\n" in (version / "validation" / "report.txt").read_text()
     con = duckdb.connect(str(version / "marmot.duckdb"), read_only=True)
     try:
         db_rows = con.execute("SELECT count(*) FROM mart_indicator_values").fetchone()[0]

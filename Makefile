@@ -13,7 +13,7 @@ help:  ## list the commands
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q "uv==0.13.9"
-	$(UV) sync --frozen --extra dev --python 3.11
+	$(UV) sync --frozen --extra dev --extra bench --python 3.11
 	@touch $@
 
 env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock)
@@ -33,8 +33,8 @@ up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
 down: env  ## stop the Airflow started by make up
 	$(BIN)/marmot airflow down
 
-bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8); writes bench/results/
-	$(BIN)/marmot bench $(if $(SWEEP),--sweep)
+bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/
+	$(BIN)/marmot bench $(if $(SWEEP),--sweep) $(if $(DBT_IN_AIRFLOW),--dbt-in-airflow)
 
 clean:  ## remove all platform state under $(MARMOT_HOME)
 	rm -rf "$(MARMOT_HOME)"

@@ -8,6 +8,9 @@ them through the REST API.
 ``start(..., celery=Celery(...))`` starts the production topology instead: CeleryExecutor,
 Postgres metadata, Redis broker and one ``airflow celery worker`` per name in
 ``settings.CELERY_WORKERS`` (each with its own --celery-hostname), same components otherwise.
+
+``start(..., dags_folder=...)`` loads another DAG folder instead of the project's ``dags/``
+(``marmot bench --dbt-in-airflow`` runs its generated DAGs that way).
 """
 
 from __future__ import annotations
@@ -61,7 +64,8 @@ class Celery:
         }
 
 
-def airflow_env(paths: Paths, port: int, celery: Celery | None = None) -> dict[str, str]:
+def airflow_env(paths: Paths, port: int, celery: Celery | None = None,
+                dags_folder: Path = DAGS_DIR) -> dict[str, str]:
     """Environment of every Airflow process (embedded LocalExecutor, or the Celery topology)."""
     home = paths.airflow_home
     home.mkdir(parents=True, exist_ok=True)
@@ -72,7 +76,7 @@ def airflow_env(paths: Paths, port: int, celery: Celery | None = None) -> dict[s
     env.update({
         "AIRFLOW_HOME": str(home),
         "MARMOT_HOME": str(paths.home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
@@ -128,12 +132,12 @@ def _airflow() -> str:
 
 
 def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120,
-          celery: Celery | None = None) -> dict:
+          celery: Celery | None = None, dags_folder: Path = DAGS_DIR) -> dict:
     """Migrate the metadata DB, start the four components (and the Celery workers), wait until the API answers."""
     if status(paths)["running"]:
         stop(paths)
     migrate(paths, port, celery)
-    env = airflow_env(paths, port, celery)
+    env = airflow_env(paths, port, celery, dags_folder)
     logs = paths.airflow_home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     processes = {name: ([a.format(port=port) for a in args], env) for name, args in COMPONENTS.items()}
@@ -235,16 +239,18 @@ class Client:
             time.sleep(1)
 
     def wait_dag(self, dag_id: str, timeout: float = 120) -> None:
-        """Wait until the dag-processor has parsed ``dag_id``."""
+        """Wait until the dag-processor has parsed ``dag_id`` and its file is there (the DAG is not stale)."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self._request("GET", f"/api/v2/dags/{dag_id}")
-                return
+                if not self._request("GET", f"/api/v2/dags/{dag_id}").get("is_stale"):
+                    return
+                problem = "stale: its file was removed"
             except RuntimeError as exc:
-                if time.monotonic() > deadline:
-                    errors = self._request("GET", "/api/v2/importErrors")
-                    raise TimeoutError(f"DAG {dag_id} not parsed after {timeout}s ({exc}); import errors: {errors}")
+                problem = str(exc)
+            if time.monotonic() > deadline:
+                errors = self._request("GET", "/api/v2/importErrors")
+                raise TimeoutError(f"DAG {dag_id} not parsed after {timeout}s ({problem}); import errors: {errors}")
             time.sleep(1)
 
     def unpause(self, dag_id: str) -> None:
@@ -292,11 +298,17 @@ class Client:
             time.sleep(2)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+        """Every task instance of a run (the API returns at most 100 per page)."""
+        tis: list[dict] = []
+        while True:
+            page = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+                                        f"?limit=100&offset={len(tis)}")
+            tis += page["task_instances"]
+            if not page["task_instances"] or len(tis) >= page["total_entries"]:
+                return tis
 
     def pools(self) -> dict[str, int]:
         return {p["name"]: p["slots"] for p in self._request("GET", "/api/v2/pools")["pools"]}
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        tis = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
-        return {t["task_id"]: t["state"] for t in tis}
+        return {t["task_id"]: t["state"] for t in self.task_instances(dag_id, run_id)}

@@ -90,10 +90,16 @@ def run_dbt(paths: Paths, args: list[str]) -> dict:
     return summary
 
 
-def build(paths: Paths) -> dict:
+def prepare(paths: Paths) -> None:
+    """What dbt needs before any model runs: a ``_schema.parquet`` per contract and the ledger snapshot."""
     ensure_schema_files(paths, load_contracts())
     snapshot_ledger(paths)
-    summary = run_dbt(paths, ["build"])
+
+
+def build(paths: Paths, select: list[str] | None = None) -> dict:
+    """``dbt build`` of the whole project, or of the ``--select`` arguments given."""
+    prepare(paths)
+    summary = run_dbt(paths, ["build", *(["--select", *select] if select else [])])
     log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)", summary["nodes"],
              summary["wall_seconds"], summary["node_seconds"])
     return summary

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from marmot.build import dbt_env, run_dbt
+from marmot.settings import Paths
 
 
-def test_docs_generate_catalogues_every_mart_with_its_described_columns(built, monkeypatch):
+def test_docs_generate_catalogues_every_mart_with_its_described_columns(built, tmp_path, monkeypatch):
+    # a copy of the built home: other tests of the session hold the warehouse open read-only,
+    # and DuckDB refuses a second, read-write connection to the same file in one process
+    built = Paths(shutil.copytree(built.home, tmp_path / "home"))
     for key, value in dbt_env(built).items():  # run_dbt sets these; monkeypatch puts them back
         monkeypatch.setenv(key, value)
     run_dbt(built, ["docs", "generate"])

@@ -19,10 +19,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import re
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,8 +36,8 @@ from marmot import ledger, receipts
 from marmot.claims import Claims, claim_each, waiting_files
 from marmot.contracts import Column, Contract, load_contracts, normalise_header
 from marmot.problems import FileProblem, Problem
-from marmot.readers import file_format, load
-from marmot.settings import GEOGRAPHY_SEEDS_DIR, Paths, pseudonym_key
+from marmot.readers import drop_loaded, file_format, load
+from marmot.settings import GEOGRAPHY_SEEDS_DIR, Paths, ingest_workers, pseudonym_key
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ WITHHELD = "[personal data withheld]"
 REJECT_VALUE_CHARS = 200
 # what partners write instead of a small count: *, c, x, ~, .., -, <5, < 10
 SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"
+PSEUDONYM_CACHE = 500_000  # identifiers recur across files (a patient's admissions, a pupil's census years)
 
 
 def reference_codes() -> dict[str, list[str]]:
@@ -118,32 +122,49 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _row_checks_sql(checks: list[tuple[str, str, str, str, str]]) -> str:
-    """One pass over ``src``: a row per failed (condition, column, shown value, code, message)."""
-    if not checks:
-        return ("SELECT NULL::BIGINT AS row_number, NULL::VARCHAR AS column_name, NULL::VARCHAR AS value, "
-                "NULL::VARCHAR AS code, NULL::VARCHAR AS reason LIMIT 0")
-    items = ", ".join(
-        f"CASE WHEN {cond} THEN {{'column_name': {_lit(column)}, 'value': CAST({shown} AS VARCHAR), "
-        f"'code': {_lit(code)}, 'reason': {_lit(message)}}} END"
-        for cond, column, shown, code, message in checks
-    )
-    return (f"SELECT _row AS row_number, f.column_name, f.value, f.code, f.reason FROM "
-            f"(SELECT _row, unnest(list_filter([{items}], x -> x IS NOT NULL)) AS f FROM clean "
-            f"WHERE {' OR '.join(f'({cond}) IS TRUE' for cond, *_ in checks)})")
+REJECT_COLUMNS = "row_number BIGINT, column_name VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR"
+
+
+def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str, str, str]],
+                    duplicate_selects: list[str]) -> None:
+    """Table ``rejects``: a row per failed (condition, column, shown value, code, message).
+
+    One pass over ``clean`` records which checks each row fails; the reasons are only put
+    together for rows that failed (usually none). Every file's checks are planned afresh, so
+    the common path is kept to one small expression per check."""
+    con.execute(f"CREATE TABLE rejects ({REJECT_COLUMNS})")
+    if checks:
+        flags = ", ".join(f"CASE WHEN ({cond}) IS TRUE THEN {i} END" for i, (cond, *_) in enumerate(checks))
+        con.execute(f"CREATE TABLE failed AS SELECT * FROM (SELECT _row, list_filter([{flags}], x -> x IS NOT NULL) "
+                    "AS checks FROM clean) WHERE len(checks) > 0")
+        if con.execute("SELECT count(*) FROM failed").fetchone()[0]:
+            shown = list(dict.fromkeys(shown for _, _, shown, _, _ in checks))
+            info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(code)}, {_lit(message)})"
+                             for i, (_, column, s, code, message) in enumerate(checks))
+            con.execute(
+                f"INSERT INTO rejects SELECT _row, m.column_name, [{', '.join(f'CAST({s} AS VARCHAR)' for s in shown)}]"
+                f"[m.shown], m.code, m.reason FROM (SELECT _row, unnest(checks) AS i FROM failed) "
+                f"JOIN clean USING (_row) JOIN (VALUES {info}) m(i, column_name, shown, code, reason) USING (i)")
+        con.execute("DROP TABLE failed")
+    for select in duplicate_selects:
+        con.execute(f"INSERT INTO rejects {select}")
 
 
 def _duplicate_key_selects(contract: Contract, mapping: dict[str, str]) -> list[str]:
-    """Reject the repeats of a key within one file (the first row with the key is kept)."""
+    """Reject the repeats of a key within one file (the first row with the key is kept).
+
+    Keys that repeat are found by grouping (no sort of the whole file); only their rows are joined back."""
     if not all(k in mapping for k in contract.key):
         return []
-    keys = ", ".join(f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key)
+    keys = [f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key]
     names = ", ".join(contract.key)
+    repeated = (f"SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))}, min(_row) AS first FROM clean "
+                "GROUP BY ALL HAVING count(*) > 1")
+    same_key = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
     return [
-        f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || first AS value, "
+        f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || d.first AS value, "
         f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
-        f"FROM (SELECT _row, first_value(_row) OVER (PARTITION BY {keys} ORDER BY _row) AS first FROM clean) "
-        "WHERE _row > first"
+        f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first"
     ]
 
 
@@ -160,11 +181,14 @@ def _formula_warnings(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, st
 
 
 def _nhs_mod11(v: str) -> str:
-    """SQL: the 10th digit of an NHS number equals 11 - (weighted sum mod 11), 11 -> 0, 10 invalid."""
-    total = " + ".join(f"{10 - i} * CAST(substr({v}, {i + 1}, 1) AS INTEGER)" for i in range(9))
-    check = f"(11 - (({total}) % 11))"
-    return (f"(CASE WHEN {check} = 11 THEN 0 WHEN {check} = 10 THEN -1 ELSE {check} END) "
-            f"= CAST(substr({v}, 10, 1) AS INTEGER)")
+    """SQL: the 10th digit of an NHS number equals (11 - weighted sum of digits 1-9 mod 11) mod 11.
+
+    A remainder giving 10 can never equal a digit, so such numbers fail as they should. One dot
+    product rather than nine substrings: the expression is planned for every file."""
+    # total on any text (SQL does not short-circuit the caller's 'ten digits' test): pad, non-digits as 0
+    digits = f"list_transform(string_split(rpad(left({v}, 9), 9, '0'), ''), d -> coalesce(TRY_CAST(d AS DOUBLE), 0))"
+    total = f"list_dot_product([10, 9, 8, 7, 6, 5, 4, 3, 2]::DOUBLE[], {digits})"
+    return f"(11 - CAST({total} AS INTEGER) % 11) % 11 = TRY_CAST(substr({v}, 10, 1) AS INTEGER)"
 
 
 def _output_expr(col: Column, typed: str) -> str:
@@ -178,14 +202,27 @@ def _output_expr(col: Column, typed: str) -> str:
     return typed
 
 
-def _register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    def pseudonym(values: pa.Array) -> pa.Array:
-        return pa.array(
-            [None if s is None else hmac.new(key, s.encode(), hashlib.sha256).hexdigest() for s in values.to_pylist()],
-            type=pa.string(),
-        )
+class _Pseudonyms:
+    """The SQL function ``pseudonym``: keyed HMAC-SHA256, each identifier computed once per run."""
 
-    con.create_function("pseudonym", pseudonym, ["VARCHAR"], "VARCHAR", type="arrow")
+    def __init__(self, key: bytes):
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        self._known: dict[str, str] = {}
+
+    def __call__(self, values: pa.Array) -> pa.Array:
+        if len(self._known) > PSEUDONYM_CACHE:
+            self._known.clear()
+        return pa.array([None if s is None else self._known.get(s) or self._compute(s) for s in values.to_pylist()],
+                        type=pa.string())
+
+    def _compute(self, value: str) -> str:
+        mac = self._mac.copy()
+        mac.update(value.encode())
+        digest = self._known[value] = mac.hexdigest()
+        return digest
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.create_function("pseudonym", self, ["VARCHAR"], "VARCHAR", type="arrow")
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
@@ -212,7 +249,11 @@ def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
 
 
 class Ingestor:
-    """Ingests landed files for a platform home."""
+    """Ingests landed files for a platform home.
+
+    Datasets are loaded by ``MARMOT_INGEST_WORKERS`` threads at once (DuckDB works outside the
+    GIL), the files of one dataset in order, so restatements supersede in the order received.
+    Each thread keeps one in-memory DuckDB connection for all its files."""
 
     def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None):
         self.paths = paths
@@ -221,22 +262,60 @@ class Ingestor:
         # fail before touching any file when the pseudonym key is missing (not the partner's fault)
         needs_key = any(c.personal and c.personal["treatment"] == "pseudonymise"
                         for ct in self.contracts.values() for c in ct.columns)
-        self._key = pseudonym_key() if needs_key else b""
+        self._pseudonyms = _Pseudonyms(pseudonym_key()) if needs_key else None
+        self._local = threading.local()
+        self._connections: list[duckdb.DuckDBPyConnection] = []
+        self._threads = 1
 
     # -- discovery and claiming -----------------------------------------------------------
     def run(self, partner: str | None = None, dataset: str | None = None) -> list[ledger.Entry]:
         """Claim and ingest every waiting file (and any a crashed run left claimed)."""
-        entries = []
         with Claims(self.paths.landing) as claims:
             recovered = claims.recover(partner, dataset)
             waiting = waiting_files(self.paths.landing, partner, dataset)
-            for i, (path, rel) in enumerate(claim_each(claims, recovered, waiting), 1):
-                entry = self.ingest_file(path, rel)
-                log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", i, len(recovered) + len(waiting),
-                         entry.partner, entry.dataset, entry.original_name, entry.status, entry.rows_loaded,
-                         entry.rows_rejected)
-                entries.append(entry)
-        return entries
+            groups: dict[tuple[str, ...], tuple[list, list]] = {}
+            for item in recovered:
+                groups.setdefault(item[1].parts[:2], ([], []))[0].append(item)
+            for path in waiting:
+                groups.setdefault(path.relative_to(self.paths.landing).parts[:2], ([], []))[1].append(path)
+            total, done = len(recovered) + len(waiting), itertools.count(1)
+            workers = min(ingest_workers(), len(groups)) or 1
+            self._threads = max(1, (os.cpu_count() or 1) // workers)
+
+            def ingest_group(files: tuple[list, list]) -> list[ledger.Entry]:
+                entries = []
+                for path, rel in claim_each(claims, *files):
+                    entry = self.ingest_file(path, rel)
+                    log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", next(done), total, entry.partner,
+                             entry.dataset, entry.original_name, entry.status, entry.rows_loaded,
+                             entry.rows_rejected)
+                    entries.append(entry)
+                return entries
+
+            try:
+                with ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool:
+                    results = list(pool.map(ingest_group, [groups[k] for k in sorted(groups)]))
+            finally:
+                self._close_connections()
+        return [e for group in results for e in group]
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """This thread's DuckDB connection, with the reference code tables and ``pseudonym``."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = duckdb.connect(config={"threads": self._threads})
+            self._connections.append(con)
+            for name, codes in self._refs.items():
+                con.execute(f"CREATE TABLE ref_{name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
+            if self._pseudonyms:
+                self._pseudonyms.register(con)
+        return con
+
+    def _close_connections(self) -> None:
+        for con in self._connections:
+            con.close()
+        self._connections.clear()
+        self._local = threading.local()
 
     # -- one file ----------------------------------------------------------------------------
     def ingest_file(self, path: Path, rel: Path | None = None) -> ledger.Entry:
@@ -323,7 +402,7 @@ class Ingestor:
             )
         if entry.bytes == 0:
             raise FileProblem("empty_file", f"{path.name} is empty (0 bytes).")
-        earlier = [e for e in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset)
+        earlier = [e for e in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset, f"-{entry.sha256[:12]}")
                    if e.sha256 == entry.sha256 and e.status in (*ledger.LOADED, "superseded")]
         if earlier:
             _mark_duplicate(entry, f"'{earlier[0].original_name}' (batch {earlier[0].batch_id})")
@@ -333,17 +412,17 @@ class Ingestor:
         if fmt is None or fmt not in contract.formats:
             raise FileProblem("unsupported_format",
                               f"{path.name}: '{path.suffix or 'no extension'}' is not accepted; send {', '.join(contract.formats)}.")
-        con = duckdb.connect()
+        con = self._connection()
         try:
             self._load(con, path, fmt, contract, entry)
         finally:
-            con.close()
+            con.execute("DROP TABLE IF EXISTS clean; DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS failed")
+            drop_loaded(con)
 
     def _load(self, con: duckdb.DuckDBPyConnection, path: Path, fmt: str, contract: Contract,
               entry: ledger.Entry) -> None:
         all_headers = set().union(*(c.header_names() for c in contract.columns))
-        source_columns = load(con, path, fmt, sheet=contract.transport.get("sheet"), headers=all_headers)
-        entry.rows_in = con.execute("SELECT count(*) FROM src").fetchone()[0]
+        source_columns, entry.rows_in = load(con, path, fmt, sheet=contract.transport.get("sheet"), headers=all_headers)
         mapping: dict[str, str] = {}
         for src in source_columns:
             col = next((c for c in contract.columns if normalise_header(src) in c.header_names()), None)
@@ -360,10 +439,6 @@ class Ingestor:
                 f"Required column(s) missing: {', '.join(missing)}. Found: {', '.join(source_columns)}.",
                 ", ".join(missing),
             )
-        for name, codes in self._refs.items():
-            con.execute(f"CREATE TABLE ref_{name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
-        if any(c.personal and c.personal["treatment"] == "pseudonymise" for c in contract.columns):
-            _register_pseudonym(con, self._key)
 
         # clean and type every mapped column once (table ``clean`` = src + cleaned columns), then check
         cleaned, row_checks, outputs, formula_checks = [], [], [], []
@@ -382,8 +457,7 @@ class Ingestor:
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
                 formula_checks.append((col.name, f"count(*) FILTER (WHERE regexp_matches({v}, '^[=+\\-@]'))"))
         con.execute(f"CREATE TABLE clean AS SELECT *, {', '.join(cleaned)} FROM src")
-        con.execute("CREATE TABLE rejects AS " + " UNION ALL ".join(
-            [_row_checks_sql(row_checks), *_duplicate_key_selects(contract, mapping)]))
+        _create_rejects(con, row_checks, _duplicate_key_selects(contract, mapping))
         entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)

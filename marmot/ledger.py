@@ -61,9 +61,28 @@ def write(ledger_dir: Path, entry: Entry) -> Path:
     return path
 
 
-def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None = None) -> list[Entry]:
-    pattern = f"{partner or '*'}/{dataset or '*'}/*.json"
-    entries = [Entry(**json.loads(p.read_text(encoding="utf-8"))) for p in ledger_dir.glob(pattern)]
+_parsed: dict[Path, tuple[tuple[int, int], dict]] = {}  # path -> ((mtime_ns, size), record)
+
+
+def _record(path: Path) -> dict:
+    """A ledger record, parsed once per version of the file (ingest reads a dataset's ledger for
+    every file it loads; re-parsing every record each time made a long history quadratic)."""
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _parsed.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _parsed[path] = (stamp, json.loads(path.read_text(encoding="utf-8")))
+    return cached[1]
+
+
+def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None = None,
+             batch_suffix: str = "") -> list[Entry]:
+    """Records of every landed file (of a partner, dataset, or batch ids ending ``batch_suffix``)."""
+    pattern = f"{partner or '*'}/{dataset or '*'}/*{batch_suffix}.json"
+    entries = []
+    for path in ledger_dir.glob(pattern):
+        r = _record(path)
+        entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))
     return sorted(entries, key=lambda e: (e.received_at, e.batch_id))
 
 

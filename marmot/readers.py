@@ -28,7 +28,8 @@ def file_format(path: Path) -> str | None:
 
 def sniff_content(path: Path, fmt: str) -> None:
     """Refuse files whose bytes contradict their name (a zip or binary called .csv)."""
-    head = path.read_bytes()[:8192]
+    with open(path, "rb") as f:
+        head = f.read(8192)
     if not head:
         raise FileProblem("empty_file", f"{path.name} is empty (0 bytes).")
     if fmt in {"csv", "json", "ndjson"}:
@@ -83,41 +84,48 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, he
     frame = pd.DataFrame(body, columns=header, dtype="string")
     frame["_row"] = range(header_at + 2, header_at + 2 + len(frame))
     con.register("xlsx_frame", frame)
-    con.execute("CREATE TABLE src AS SELECT * FROM xlsx_frame")
+    con.execute("CREATE TABLE src_rows AS SELECT * FROM xlsx_frame")
+    con.execute("CREATE VIEW src AS SELECT * FROM src_rows")
+
+
+def _numbered(con: duckdb.DuckDBPyConnection, reader: str, params: list, *, first_row: int, cast: bool = False) -> None:
+    """``src`` = the rows in file order with ``_row``: a table's rowid follows insertion order,
+    which is cheaper than numbering rows with a window over the whole file."""
+    columns = "COLUMNS(*)::VARCHAR" if cast else "*"
+    con.execute(f"CREATE TABLE src_rows AS SELECT {columns} FROM {reader}", params)
+    con.execute(f"CREATE VIEW src AS SELECT *, rowid + {first_row} AS _row FROM src_rows")
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | None = None,
-         headers: set[str] = frozenset()) -> list[str]:
-    """Create table ``src`` (all VARCHAR plus ``_row``) from the file; return its data columns."""
+         headers: set[str] = frozenset()) -> tuple[list[str], int]:
+    """Create ``src`` (all VARCHAR plus ``_row``) from the file; return its data columns and row count.
+
+    ``drop_loaded`` removes what this leaves, so one connection can read file after file."""
     sniff_content(path, fmt)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             if fmt == "csv":
                 source = _utf8_copy(path, Path(tmp))
-                con.execute(
-                    "CREATE TABLE src AS SELECT *, (row_number() OVER ())::BIGINT + 1 AS _row FROM read_csv(?, "
-                    "all_varchar=true, header=true, null_padding=true, parallel=false, strict_mode=false, "
-                    "max_line_size=20000000)",
-                    [str(source)],
-                )
+                _numbered(con, "read_csv(?, all_varchar=true, header=true, null_padding=true, parallel=false, "
+                               "strict_mode=false, max_line_size=20000000)", [str(source)], first_row=2)
             elif fmt == "xlsx":
                 _load_xlsx(con, path, sheet, headers)
             elif fmt == "parquet":
-                con.execute(
-                    "CREATE TABLE src AS SELECT COLUMNS(*)::VARCHAR, (row_number() OVER ())::BIGINT AS _row "
-                    "FROM read_parquet(?)",
-                    [str(path)],
-                )
+                _numbered(con, "read_parquet(?)", [str(path)], first_row=1, cast=True)
             else:
-                con.execute(
-                    "CREATE TABLE src AS SELECT COLUMNS(*)::VARCHAR, (row_number() OVER ())::BIGINT AS _row "
-                    f"FROM read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
-                    [str(path)],
-                )
+                _numbered(con, f"read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
+                          [str(path)], first_row=1, cast=True)
         except duckdb.Error as exc:  # first line only, without our internal path
             reason = str(exc).splitlines()[0].replace(str(path), path.name)
             raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {reason}") from exc
-    columns = [c for c in con.execute("SELECT * FROM src LIMIT 0").fetchdf().columns if c != "_row"]
-    if con.execute("SELECT count(*) FROM src").fetchone()[0] == 0:
+    columns = [d[0] for d in con.execute("SELECT * FROM src LIMIT 0").description if d[0] != "_row"]
+    rows = con.execute("SELECT count(*) FROM src").fetchone()[0]
+    if rows == 0:
         raise FileProblem("no_data_rows", f"{path.name} has a header but no data rows.")
-    return columns
+    return columns, rows
+
+
+def drop_loaded(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what ``load`` created (one connection reads many files in turn)."""
+    con.execute("DROP VIEW IF EXISTS src; DROP TABLE IF EXISTS src_rows")
+    con.unregister("xlsx_frame")

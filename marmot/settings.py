@@ -67,6 +67,14 @@ def landing_poll_seconds() -> float:
     return float(os.environ.get(LANDING_POLL_ENV, "10"))
 
 
+INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"
+
+
+def ingest_workers() -> int:
+    """Datasets one ingest run loads at the same time (threads; default: the machine's cores, at most 4)."""
+    return max(1, int(os.environ.get(INGEST_WORKERS_ENV, "0")) or min(4, os.cpu_count() or 1))
+
+
 def worker_hostname() -> str:
     """Airflow ``hostname_callable``: the Celery worker's name when set, else the machine's FQDN."""
     import socket

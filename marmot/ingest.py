@@ -126,18 +126,20 @@ REJECT_COLUMNS = "row_number BIGINT, column_name VARCHAR, value VARCHAR, code VA
 
 
 def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str, str, str]],
-                    duplicate_selects: list[str]) -> None:
-    """Table ``rejects``: a row per failed (condition, column, shown value, code, message).
+                    duplicates: str | None) -> bool:
+    """Table ``rejects``: a row per failed (condition, column, shown value, code, message), plus
+    the rows of the ``duplicates`` query; returns whether any row was rejected.
 
     One pass over ``clean`` records which checks each row fails; the reasons are only put
     together for rows that failed (usually none). Every file's checks are planned afresh, so
     the common path is kept to one small expression per check."""
     con.execute(f"CREATE TABLE rejects ({REJECT_COLUMNS})")
+    rejected = False
     if checks:
         flags = ", ".join(f"CASE WHEN ({cond}) IS TRUE THEN {i} END" for i, (cond, *_) in enumerate(checks))
-        con.execute(f"CREATE TABLE failed AS SELECT * FROM (SELECT _row, list_filter([{flags}], x -> x IS NOT NULL) "
-                    "AS checks FROM clean) WHERE len(checks) > 0")
-        if con.execute("SELECT count(*) FROM failed").fetchone()[0]:
+        failed = con.execute(f"CREATE TABLE failed AS SELECT * FROM (SELECT _row, list_filter([{flags}], x -> x IS NOT NULL) "
+                             "AS checks FROM clean) WHERE len(checks) > 0").fetchone()[0]
+        if failed:
             shown = list(dict.fromkeys(shown for _, _, shown, _, _ in checks))
             info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(code)}, {_lit(message)})"
                              for i, (_, column, s, code, message) in enumerate(checks))
@@ -145,34 +147,42 @@ def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str,
                 f"INSERT INTO rejects SELECT _row, m.column_name, [{', '.join(f'CAST({s} AS VARCHAR)' for s in shown)}]"
                 f"[m.shown], m.code, m.reason FROM (SELECT _row, unnest(checks) AS i FROM failed) "
                 f"JOIN clean USING (_row) JOIN (VALUES {info}) m(i, column_name, shown, code, reason) USING (i)")
-        con.execute("DROP TABLE failed")
-    for select in duplicate_selects:
-        con.execute(f"INSERT INTO rejects {select}")
+            rejected = True
+    if duplicates:
+        rejected = con.execute(f"INSERT INTO rejects {duplicates}").fetchone()[0] > 0 or rejected
+    return rejected
 
 
-def _duplicate_key_selects(contract: Contract, mapping: dict[str, str]) -> list[str]:
+def _key_expressions(contract: Contract, mapping: dict[str, str]) -> list[str]:
+    """The contract's key as compared within a file (empty when a key column was not sent)."""
+    if not all(k in mapping for k in contract.key):
+        return []
+    return [f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key]
+
+
+def _duplicate_key_select(contract: Contract, keys: list[str]) -> str:
     """Reject the repeats of a key within one file (the first row with the key is kept).
 
     Keys that repeat are found by grouping (no sort of the whole file); only their rows are joined back."""
-    if not all(k in mapping for k in contract.key):
-        return []
-    keys = [f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key]
     names = ", ".join(contract.key)
     repeated = (f"SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))}, min(_row) AS first FROM clean "
                 "GROUP BY ALL HAVING count(*) > 1")
     same_key = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
-    return [
-        f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || d.first AS value, "
-        f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
-        f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first"
-    ]
+    return (f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || d.first AS value, "
+            f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
+            f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first")
 
 
-def _formula_warnings(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str]]) -> list[dict]:
+def _repeats_and_formula_counts(con: duckdb.DuckDBPyConnection, keys: list[str],
+                                formula_checks: list[tuple[str, str]]) -> tuple[int, list[int]]:
+    """One aggregate over ``clean``: how many rows repeat a key, and the formula-like cell counts."""
+    repeats = f"count(*) - count(DISTINCT row({', '.join(keys)}))" if keys else "0"
+    counts = con.execute(f"SELECT {', '.join([repeats, *(sql for _, sql in formula_checks)])} FROM clean").fetchone()
+    return counts[0], list(counts[1:])
+
+
+def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[dict]:
     """Text cells starting = + - @ load as text; tell the partner (CSV exports escape them)."""
-    if not checks:
-        return []
-    counts = con.execute(f"SELECT {', '.join(sql for _, sql in checks)} FROM clean").fetchone()
     return [
         Problem("formula_like_text", f"{n} value(s) in '{name}' begin with =, +, - or @; they were loaded as "
                                      "plain text and are escaped in any CSV we publish.", name).as_dict()
@@ -457,8 +467,10 @@ class Ingestor:
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
                 formula_checks.append((col.name, f"count(*) FILTER (WHERE regexp_matches({v}, '^[=+\\-@]'))"))
         con.execute(f"CREATE TABLE clean AS SELECT *, {', '.join(cleaned)} FROM src")
-        _create_rejects(con, row_checks, _duplicate_key_selects(contract, mapping))
-        entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
+        keys = _key_expressions(contract, mapping)
+        repeats, formula_counts = _repeats_and_formula_counts(con, keys, formula_checks)
+        if _create_rejects(con, row_checks, _duplicate_key_select(contract, keys) if repeats else None):
+            entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)
         accepted_sql = (
@@ -474,7 +486,7 @@ class Ingestor:
                 self.paths.rejects / entry.partner / entry.dataset / f"{entry.batch_id}.parquet",
             )
             entry.reasons.extend(self._row_problem_summary(con))
-        entry.reasons.extend(_formula_warnings(con, formula_checks))
+        entry.reasons.extend(_formula_warnings(formula_checks, formula_counts))
         if entry.rows_loaded == 0:
             raise FileProblem("no_data_rows", f"{entry.original_name}: every row has a problem; nothing was loaded.")
         raw = self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet"

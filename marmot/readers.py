@@ -39,17 +39,30 @@ def sniff_content(path: Path, fmt: str) -> None:
             raise FileProblem("binary_file", f"{path.name} contains binary data, not {fmt.upper()} text.")
 
 
-def _utf8_copy(path: Path, workdir: Path) -> Path:
-    """DuckDB reads UTF-8; partners also send cp1252 (Excel's 'CSV') with '£' and friends."""
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _utf8_copy(path: Path, workdir: Path) -> tuple[Path, str]:
+    """DuckDB reads UTF-8; partners also send cp1252 (Excel's 'CSV') with '£' and friends.
+
+    Returns the UTF-8 file and its header line."""
     data = path.read_bytes()
     try:
-        data.decode("utf-8")
-        return path
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    out = workdir / "utf8.csv"
-    out.write_text(text, encoding="utf-8")
-    return out
+        path = workdir / "utf8.csv"
+        path.write_text(text, encoding="utf-8")
+    return path, text.lstrip("\ufeff").split("\n", 1)[0]
+
+
+def _csv_reader(header_line: str, file_bytes: int) -> str:
+    """read_csv with the dialect stated: the delimiter is the candidate the header line uses
+    most, quotes are RFC 4180's. DuckDB's own dialect sniffing costs more than reading a
+    typical monthly extract, and its longest-line buffer is sized to the file."""
+    delimiter = max(DELIMITERS, key=header_line.count)
+    return (f"read_csv(?, all_varchar=true, header=true, delim='{delimiter}', quote='\"', escape='\"', "
+            f"null_padding=true, parallel=false, strict_mode=false, max_line_size={max(file_bytes + 1, 2_097_152)})")
 
 
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, headers: set[str]) -> None:
@@ -105,9 +118,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
     with tempfile.TemporaryDirectory() as tmp:
         try:
             if fmt == "csv":
-                source = _utf8_copy(path, Path(tmp))
-                _numbered(con, "read_csv(?, all_varchar=true, header=true, null_padding=true, parallel=false, "
-                               "strict_mode=false, max_line_size=20000000)", [str(source)], first_row=2)
+                source, header_line = _utf8_copy(path, Path(tmp))
+                _numbered(con, _csv_reader(header_line, source.stat().st_size), [str(source)], first_row=2)
             elif fmt == "xlsx":
                 _load_xlsx(con, path, sheet, headers)
             elif fmt == "parquet":

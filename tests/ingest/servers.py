@@ -19,6 +19,13 @@ async def _cancel_others() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _close(server) -> None:
+    """Close on the server's own loop: asyncio objects are not thread-safe (closing from the test's
+    thread raced the loop and failed now and then inside asyncio)."""
+    server.close()
+    await server.wait_closed()
+
+
 @contextmanager
 def sftp_server(root: Path, user: str, password: str, client_public_key: str | None = None):
     """asyncssh SFTP server rooted at ``root``; yields (port, host public key line)."""
@@ -50,8 +57,7 @@ def sftp_server(root: Path, user: str, password: str, client_public_key: str | N
     try:
         yield server.get_port(), host_key.export_public_key().decode().strip()
     finally:
-        server.close()
-        asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
+        asyncio.run_coroutine_threadsafe(_close(server), loop).result(10)
         asyncio.run_coroutine_threadsafe(_cancel_others(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)

@@ -65,7 +65,7 @@ def _csv_reader(header_line: str, file_bytes: int) -> str:
             f"null_padding=true, parallel=false, strict_mode=false, max_line_size={max(file_bytes + 1, 2_097_152)})")
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, headers: set[str]) -> None:
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, headers: set[str]) -> int:
     """XLSX: the named sheet (or the first), header = first row naming a contract column."""
     import openpyxl
     import pandas as pd
@@ -97,16 +97,18 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, he
     frame = pd.DataFrame(body, columns=header, dtype="string")
     frame["_row"] = range(header_at + 2, header_at + 2 + len(frame))
     con.register("xlsx_frame", frame)
-    con.execute("CREATE TABLE src_rows AS SELECT * FROM xlsx_frame")
+    rows = con.execute("CREATE TABLE src_rows AS SELECT * FROM xlsx_frame").fetchone()[0]
     con.execute("CREATE VIEW src AS SELECT * FROM src_rows")
+    return rows
 
 
-def _numbered(con: duckdb.DuckDBPyConnection, reader: str, params: list, *, first_row: int, cast: bool = False) -> None:
+def _numbered(con: duckdb.DuckDBPyConnection, reader: str, params: list, *, first_row: int, cast: bool = False) -> int:
     """``src`` = the rows in file order with ``_row``: a table's rowid follows insertion order,
     which is cheaper than numbering rows with a window over the whole file."""
     columns = "COLUMNS(*)::VARCHAR" if cast else "*"
-    con.execute(f"CREATE TABLE src_rows AS SELECT {columns} FROM {reader}", params)
+    rows = con.execute(f"CREATE TABLE src_rows AS SELECT {columns} FROM {reader}", params).fetchone()[0]
     con.execute(f"CREATE VIEW src AS SELECT *, rowid + {first_row} AS _row FROM src_rows")
+    return rows
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | None = None,
@@ -119,19 +121,18 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
         try:
             if fmt == "csv":
                 source, header_line = _utf8_copy(path, Path(tmp))
-                _numbered(con, _csv_reader(header_line, source.stat().st_size), [str(source)], first_row=2)
+                rows = _numbered(con, _csv_reader(header_line, source.stat().st_size), [str(source)], first_row=2)
             elif fmt == "xlsx":
-                _load_xlsx(con, path, sheet, headers)
+                rows = _load_xlsx(con, path, sheet, headers)
             elif fmt == "parquet":
-                _numbered(con, "read_parquet(?)", [str(path)], first_row=1, cast=True)
+                rows = _numbered(con, "read_parquet(?)", [str(path)], first_row=1, cast=True)
             else:
-                _numbered(con, f"read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
+                rows = _numbered(con, f"read_json(?, format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
                           [str(path)], first_row=1, cast=True)
         except duckdb.Error as exc:  # first line only, without our internal path
             reason = str(exc).splitlines()[0].replace(str(path), path.name)
             raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {reason}") from exc
-    columns = [d[0] for d in con.execute("SELECT * FROM src LIMIT 0").description if d[0] != "_row"]
-    rows = con.execute("SELECT count(*) FROM src").fetchone()[0]
+    columns = [c for c in con.table("src_rows").columns if c != "_row"]
     if rows == 0:
         raise FileProblem("no_data_rows", f"{path.name} has a header but no data rows.")
     return columns, rows

@@ -53,7 +53,8 @@ def _utf8_copy(path: Path, workdir: Path) -> tuple[Path, str]:
         text = data.decode("cp1252", errors="replace")
         path = workdir / "utf8.csv"
         path.write_text(text, encoding="utf-8")
-    return path, text.lstrip("\ufeff").split("\n", 1)[0]
+    end = text.find("\n")  # the header line, without copying the rest of the file
+    return path, text[:end if end >= 0 else None].lstrip("\ufeff")
 
 
 def _csv_reader(header_line: str, file_bytes: int) -> str:

@@ -1,4 +1,7 @@
 # One command each. The environment (.venv) is made on first use and reused afterwards.
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (as on our machines), Python never
+# caches bytecode, so every process (each marmot stage, dbt, every Airflow task) compiled the
+# libraries it imports again: importing great_expectations took 17 s instead of 5.7 s.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +16,7 @@ help:  ## list the commands
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q "uv==0.13.9"
-	$(UV) sync --frozen --extra dev --extra bench --python 3.11
+	$(UV) sync --frozen --extra dev --extra bench --python 3.11 --compile-bytecode
 	@touch $@
 
 env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock)

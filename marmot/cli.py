@@ -111,7 +111,7 @@ def cmd_validate(args) -> int:
     from marmot import pipeline
 
     try:
-        result = pipeline.validate(home_paths())
+        result = pipeline.validate(home_paths(), recheck_raw=args.recheck_raw)
     except pipeline.GateFailed as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -350,7 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "contract must say how to ask for a period (transport.period_param or period_pattern)")
 
     add("build", cmd_build, "Build the indicator marts with dbt (models, seeds and dbt tests).")
-    add("validate", cmd_validate, "Run the Great Expectations quality gates on the build (exit 2 when blocked).")
+    p = add("validate", cmd_validate, "Run the Great Expectations quality gates on the build (exit 2 when blocked).")
+    p.add_argument("--recheck-raw", action="store_true",
+                   help="check every current raw batch again; by default a batch that passed its dataset's "
+                        "suite before (same expectations, same reference lists) is not read again")
     p = add("publish", cmd_publish, "Publish a read-only snapshot of the marts (only after a passing validation).")
     p.add_argument("--rollback", action="store_true",
                    help="point published/current back at the previous kept version (says which)")

@@ -317,6 +317,9 @@ def _check(raw: dict, path: Path) -> list[str]:
     for k in [*raw["key"], raw["period"].get("column")]:
         if k not in names:
             errors.append(f"{where}: key/period column {k!r} is not a declared column")
+    if raw["period"].get("column") not in raw["key"]:
+        errors.append(f"{where}: the key must hold the period column {raw['period'].get('column')!r} "
+                      "(a re-sent period supersedes by it, and the quality gates check each period's rows apart)")
     headers: dict[str, str] = {}
     for col in raw["columns"]:
         for h in {normalise_header(col.get("name", "")), *map(normalise_header, col.get("aliases", []))}:

@@ -53,7 +53,8 @@ class Report:
     outcomes: list[Outcome]
     folder: Path | None = None
     data_docs: Path | None = None
-    datasets: dict[str, list[str]] = field(default_factory=dict)  # raw dataset -> current batch ids
+    datasets: dict[str, list[str]] = field(default_factory=dict)  # raw dataset -> batch ids checked now
+    verified_earlier: dict[str, int] = field(default_factory=dict)  # raw dataset -> batches not read again
 
     @property
     def path(self) -> Path | None:
@@ -83,9 +84,15 @@ class Report:
             lines.append(f"  ... and {len(warnings) - SHOWN_WARNINGS} more warnings (all in report.txt)")
         return "\n".join(lines)
 
+    def raw_batches_line(self) -> str:
+        checked, earlier = sum(map(len, self.datasets.values())), sum(self.verified_earlier.values())
+        return (f"Raw batches: {checked} checked in this run; {earlier} passed an earlier run with the same "
+                "suite and were not read again (batches never change; `marmot validate --recheck-raw` reads all).")
+
     def as_dict(self) -> dict:
         return {"run_id": self.run_id, "passed": self.passed, "counts": self.counts(),
                 "data_docs": str(self.data_docs) if self.data_docs else None,
+                "raw_batches": {"checked": self.datasets, "verified_earlier": self.verified_earlier},
                 "outcomes": [asdict(o) for o in self.outcomes]}
 
     def write(self, folder: Path) -> None:
@@ -93,7 +100,7 @@ class Report:
         folder.mkdir(parents=True, exist_ok=True)
         failed = sorted((o for o in self.outcomes if o.status != "passed"), key=lambda o: o.severity)
         write_text(self.path, json.dumps(self.as_dict(), indent=2, default=str))
-        text = [self.summary().splitlines()[0], ""]
+        text = [self.summary().splitlines()[0], self.raw_batches_line(), ""]
         for o in failed:
             text += [o.line()] + [f"    row: {json.dumps(r, default=str)}" for r in o.sample_rows]
         text.append(f"Data Docs: {self.data_docs}")

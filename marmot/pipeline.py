@@ -44,10 +44,10 @@ def build(paths: Paths) -> dict:
     return dbt_build(paths)
 
 
-def validate(paths: Paths) -> dict:
+def validate(paths: Paths, recheck_raw: bool = False) -> dict:
     from marmot.validate import validate as run_gates
 
-    report = run_gates(paths)
+    report = run_gates(paths, recheck_raw=recheck_raw)
     text = str(report.folder / "report.txt")
     result = {"run_id": report.run_id, "passed": report.passed, "counts": report.counts(),
               "results": str(report.path), "report": text, "data_docs": str(report.data_docs),

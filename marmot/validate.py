@@ -5,7 +5,11 @@ Write-audit-publish: ``validate`` first stages the build's marts into a frozen c
 build that runs after a validation can never slip unaudited data into a publication.
 
 - ``expectations/raw/<partner>__<dataset>.yml`` (``dataset:``) run on the dataset's current
-  raw Parquet batches; ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the
+  raw Parquet batches, in groups of at most ``MARMOT_VALIDATE_GROUP_ROWS`` rows (default
+  500,000) so memory does not grow with the history. Batches are immutable: a batch that passed
+  every expectation of its suite is recorded in ``validation/verified_raw_batches.json`` with
+  the suite's fingerprint (its expectations with reference lists resolved) and is not read
+  again until the suite changes (``marmot validate --recheck-raw`` reads every batch again); ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the
   candidate's copy of that mart; ``platform_gates`` adds the checks YAML cannot express.
 - GX's SQL datasource does not work on DuckDB (STACK.md), so every table is read into pandas.
   Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/`` whose
@@ -16,7 +20,9 @@ build that runs after a validation can never slip unaudited data into a publicat
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -137,12 +143,13 @@ class GxRun:
     def data_docs(self) -> Path | None:
         return self.folder / "gx" / "uncommitted" / "data_docs" / "local_site" if self.folder else None
 
-    def evaluate(self, suite: dict, frame) -> list[Outcome]:
+    def evaluate(self, suite: dict, frame, part: str = "") -> list[Outcome]:
+        """The suite's outcomes on ``frame``; ``part`` names one of several frames of one suite."""
         import great_expectations as gx
         from great_expectations.checkpoint import UpdateDataDocsAction
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-        name = suite["suite"]
+        name = suite["suite"] + (f" ({part})" if part else "")
         try:
             gx_suite = gx.ExpectationSuite(name=name)
             for i, e in enumerate(suite["expectations"]):
@@ -166,7 +173,7 @@ class GxRun:
             spec = suite["expectations"][r.expectation_config.meta["index"]]
             exc = _exception(r.exception_info)
             outcomes.append(Outcome(
-                suite=name, expectation=spec["type"], kwargs=spec["kwargs"], severity=spec["severity"],
+                suite=suite["suite"], expectation=spec["type"], kwargs=spec["kwargs"], severity=spec["severity"],
                 why=spec.get("why", ""),
                 status="error" if exc is not None else ("passed" if r.success else "failed"),
                 unexpected_count=r.result.get("unexpected_count"),
@@ -183,22 +190,71 @@ def _evaluate(suite: dict, frame, gx_run: GxRun | None = None) -> list[Outcome]:
     return (gx_run or GxRun()).evaluate(suite, frame)
 
 
-def _raw_outcomes(paths: Paths, suites: list[dict], gx_run: GxRun, report_datasets: dict) -> list[Outcome]:
+VERIFIED_FILE = "verified_raw_batches.json"
+GROUP_ROWS_ENV = "MARMOT_VALIDATE_GROUP_ROWS"
+STATUS_ORDER = {"passed": 0, "failed": 1, "error": 2}
+
+
+def _fingerprint(suite: dict) -> str:
+    """What a batch was checked against: the expectations, reference lists resolved."""
+    resolved = [{**e, "kwargs": _resolve(e["kwargs"])} for e in suite["expectations"]]
+    return hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _merge(parts: list[list[Outcome]]) -> list[Outcome]:
+    """One outcome per expectation from those of each group: the worst status, counts summed."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = []
+    for same in zip(*parts):
+        worst = max(same, key=lambda o: STATUS_ORDER[o.status])
+        counts = [o.unexpected_count for o in same if o.unexpected_count is not None]
+        merged.append(dataclasses.replace(
+            worst, unexpected_count=sum(counts) if counts else None,
+            sample=[v for o in same for v in o.sample or []][:5],
+            sample_rows=[r for o in same for r in o.sample_rows][:5],
+            error="; ".join(dict.fromkeys(o.error for o in same if o.error)) or None))
+    return merged
+
+
+def _raw_outcomes(paths: Paths, suites: list[dict], gx_run: GxRun, report: Report,
+                  recheck: bool = False) -> list[Outcome]:
     from marmot.contracts import load_contracts
-    from marmot.raw_suites import current_frame
+    from marmot.raw_suites import CurrentRows
 
     contracts, entries = load_contracts(), ledger.read_all(paths.ledger)
+    verified_file = paths.validation / VERIFIED_FILE
+    verified = json.loads(verified_file.read_text()) if verified_file.exists() else {}
+    group_rows = int(os.environ.get(GROUP_ROWS_ENV, "500000"))
     outcomes = []
     for suite in suites:
         contract = contracts.get(suite["dataset"])
         if contract is None:
             outcomes += _errors(suite, f"no contract {suite['dataset']} in ingestion/contracts")
             continue
-        frame = current_frame(paths, contract, entries)
-        if frame is None:  # nothing loaded for this dataset: nothing to check
-            continue
-        report_datasets[contract.id] = sorted(frame["_batch_id"].unique().tolist())
-        outcomes += gx_run.evaluate(suite, frame)
+        fingerprint = _fingerprint(suite)
+        known = verified.get(contract.id, {})
+        known = set() if recheck or known.get("suite") != fingerprint else set(known["batches"])
+        current = CurrentRows(paths, contract, entries)
+        try:
+            clean = [b for b in current.batches if b in known]
+            pending = [b for b in current.batches if b not in known]
+            report.verified_earlier[contract.id] = len(clean)
+            if pending:  # nothing pending: nothing loaded, or every current batch passed before
+                report.datasets[contract.id] = pending
+                groups = current.groups(pending, group_rows)
+                parts = []
+                for i, group in enumerate(groups):
+                    part = gx_run.evaluate(suite, current.frame(group),
+                                           f"part {i + 1} of {len(groups)}" if len(groups) > 1 else "")
+                    if all(o.status == "passed" for o in part):
+                        clean += group
+                    parts.append(part)
+                outcomes += _merge(parts)
+        finally:
+            current.close()
+        verified[contract.id] = {"suite": fingerprint, "batches": sorted(clean)}
+    write_text(verified_file, json.dumps(verified, indent=1))
     return outcomes
 
 
@@ -235,8 +291,10 @@ def _mart_outcomes(paths: Paths, run_id: str, suites: list[dict], counts: dict[s
     return outcomes
 
 
-def validate(paths: Paths, suites: list[dict] | None = None) -> Report:
-    """Stage the build's marts, run every gate, write the report; return it."""
+def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool = False) -> Report:
+    """Stage the build's marts, run every gate, write the report; return it.
+
+    ``recheck_raw``: read every current raw batch again, even those that passed before."""
     from marmot import platform_gates as pg
     from marmot import publish
     from marmot.contracts import load_contracts
@@ -248,7 +306,7 @@ def validate(paths: Paths, suites: list[dict] | None = None) -> Report:
     suites = load_suites() if suites is None else suites
     gx_run = GxRun(folder)
     report = Report(run_id, [], data_docs=gx_run.data_docs)
-    report.outcomes += _raw_outcomes(paths, [s for s in suites if "dataset" in s], gx_run, report.datasets)
+    report.outcomes += _raw_outcomes(paths, [s for s in suites if "dataset" in s], gx_run, report, recheck_raw)
     report.outcomes += _mart_outcomes(paths, run_id, [s for s in suites if "table" in s], counts, gx_run)
     report.outcomes += pg.freshness(load_contracts(), ledger.read_all(paths.ledger))
     crash.point("validate:checked")

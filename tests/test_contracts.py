@@ -25,6 +25,7 @@ def test_broken_contract_lists_every_problem(tmp_path):
     raw["columns"][0]["type"] = "text"
     raw["columns"][1]["pattern"] = "(["
     raw["principles"] = ["P9_unknown"]
+    raw["key"] = ["upn"]
     del raw["owner"]
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError) as exc:
@@ -39,6 +40,7 @@ def test_broken_contract_lists_every_problem(tmp_path):
     assert "has type 'text'" in message
     assert "pattern does not compile" in message
     assert "unknown principles ['P9_unknown']" in message
+    assert "the key must hold the period column 'academic_year'" in message
 
 
 def test_contract_file_name_must_match_partner_and_dataset(tmp_path):

@@ -186,3 +186,46 @@ def test_only_the_latest_validation_runs_are_kept(built, monkeypatch):
     assert sorted(p.name for p in built.validation.iterdir() if p.is_dir()) == runs[1:]
     latest = json.loads((built.validation / "latest.json").read_text())
     assert latest["run_id"] == runs[-1] and (built.validation / runs[-1] / "report.txt").exists()
+
+
+def test_a_batch_that_passed_is_not_read_again_until_its_suite_changes(built):
+    lsoa = LSOAS["coventry_lsoa21"][0]
+    _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2023/24", lsoa)])
+    first = validate(built, suites=[EYFSP_SUITE, MART_SUITE])
+    assert first.datasets == {"early_years__eyfsp": ["20250101T000000000000Z-a"]}
+    _eyfsp_batch(built, "20250201T000000000000Z-b", [("p1", "2024/25", lsoa), ("p1", "2024/25", "E01999999")])
+    second = validate(built, suites=[EYFSP_SUITE, MART_SUITE])
+    assert second.datasets == {"early_years__eyfsp": ["20250201T000000000000Z-b"]}
+    assert second.verified_earlier == {"early_years__eyfsp": 1} and not second.passed
+    assert "1 checked in this run; 1 passed an earlier run" in (second.folder / "report.txt").read_text()
+    # the failed batch is checked again on every run, the passed one is not
+    assert validate(built, suites=[EYFSP_SUITE, MART_SUITE]).datasets == second.datasets
+    # a changed suite (here: the reference list behind it) checks every batch again
+    changed = {**EYFSP_SUITE, "expectations": [{**e, "kwargs": {**e["kwargs"], "mostly": 1.0}}
+                                               for e in EYFSP_SUITE["expectations"]]}
+    assert validate(built, suites=[changed, MART_SUITE]).datasets["early_years__eyfsp"] == [
+        "20250101T000000000000Z-a", "20250201T000000000000Z-b"]
+    assert validate(built, suites=[EYFSP_SUITE, MART_SUITE], recheck_raw=True).verified_earlier == {
+        "early_years__eyfsp": 0}
+
+
+def test_raw_batches_are_checked_in_groups_and_a_failure_in_any_group_is_counted(built, monkeypatch):
+    from marmot.validate import GROUP_ROWS_ENV
+
+    monkeypatch.setenv(GROUP_ROWS_ENV, "2")
+    lsoa = LSOAS["coventry_lsoa21"][0]
+    _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2021/22", "E01999998"), ("p2", "2021/22", lsoa)])
+    _eyfsp_batch(built, "20250201T000000000000Z-b", [("p1", "2022/23", lsoa), ("p2", "2022/23", lsoa)])
+    _eyfsp_batch(built, "20250301T000000000000Z-c", [("p1", "2023/24", "E01999999")])
+    report = validate(built, suites=[EYFSP_SUITE, MART_SUITE])
+    data_docs = (report.data_docs / "index.html").read_text()
+    assert "raw__early_years__eyfsp (part 3 of 3)" in data_docs
+    by_type = {o.expectation: o for o in report.outcomes if o.suite == "raw__early_years__eyfsp"}
+    assert len(by_type) == 2 and not report.passed
+    lsoas = by_type["expect_column_values_to_be_in_set"]
+    assert lsoas.status == "failed" and lsoas.unexpected_count == 2
+    assert sorted(lsoas.sample) == ["E01999998", "E01999999"]
+    assert by_type["expect_compound_columns_to_be_unique"].status == "passed"
+    # only the group that passed (batch b) is remembered
+    verified = json.loads((built.validation / "verified_raw_batches.json").read_text())
+    assert verified["early_years__eyfsp"]["batches"] == ["20250201T000000000000Z-b"]

@@ -1,5 +1,10 @@
 """Build, validate and publish, whenever any partner dataset receives new data.
 
+A burst of files (a monthly increment from many partners) makes one publication, not one per
+finished ingest (``marmot.coalesce``): ``settle`` waits until no partner file waits in landing
+or is being ingested, and ``build`` skips a run scheduled by Asset events whose batches an
+earlier run already built (a manual run always builds).
+
 Write-audit-publish: ``build`` writes the warehouse, ``validate`` runs the quality gates and
 fails the run (without retry, ``AirflowFailException`` whose message names the report file
 ``validation/<run>/report.txt``) when a critical expectation fails, ``publish`` only runs after
@@ -37,10 +42,23 @@ from marmot.notify import on_failure
 )
 def marmot_build_validate_publish():
     @task
-    def build() -> dict:
-        from marmot import pipeline
+    def settle() -> float:
+        from marmot.coalesce import wait_until_settled
         from marmot.settings import paths
 
+        return wait_until_settled(paths(), load_contracts())
+
+    @task
+    def build(_waited: float) -> dict:
+        from airflow.sdk import get_current_context
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from marmot import pipeline
+        from marmot.coalesce import already_built
+        from marmot.settings import paths
+
+        if get_current_context()["dag_run"].run_type == "asset_triggered" and already_built(paths()):
+            raise AirflowSkipException("nothing new: an earlier run already built every batch in the ledger")
         return pipeline.build(paths())
 
     @task(retries=0)
@@ -67,7 +85,7 @@ def marmot_build_validate_publish():
         except pipeline.GateFailed as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    publish(validate(build()))
+    publish(validate(build(settle())))
 
 
 marmot_build_validate_publish()

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from marmot import ledger
+from marmot.coalesce import ledger_fingerprint, record_built
 from marmot.contracts import load_contracts
 from marmot.ingest import ensure_schema_files
 from marmot.settings import DBT_PROJECT_DIR, Paths
@@ -33,9 +34,11 @@ class BuildFailed(RuntimeError):
     pass
 
 
-def snapshot_ledger(paths: Paths) -> Path:
-    """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty)."""
-    rows = [{k: asdict(e)[k] for k in LEDGER_COLUMNS} for e in ledger.read_all(paths.ledger)]
+def snapshot_ledger(paths: Paths) -> str:
+    """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty);
+    return the fingerprint of the ledger it holds."""
+    entries = ledger.read_all(paths.ledger)
+    rows = [{k: asdict(e)[k] for k in LEDGER_COLUMNS} for e in entries]
     target = paths.home / "warehouse" / "ledger.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".parquet.tmp")
@@ -51,7 +54,7 @@ def snapshot_ledger(paths: Paths) -> Path:
     finally:
         con.close()
     os.replace(tmp, target)
-    return target
+    return ledger_fingerprint(entries)
 
 
 def dbt_env(paths: Paths) -> dict[str, str]:
@@ -90,16 +93,19 @@ def run_dbt(paths: Paths, args: list[str]) -> dict:
     return summary
 
 
-def prepare(paths: Paths) -> None:
-    """What dbt needs before any model runs: a ``_schema.parquet`` per contract and the ledger snapshot."""
+def prepare(paths: Paths) -> str:
+    """What dbt needs before any model runs: a ``_schema.parquet`` per contract and the ledger
+    snapshot (whose fingerprint it returns)."""
     ensure_schema_files(paths, load_contracts())
-    snapshot_ledger(paths)
+    return snapshot_ledger(paths)
 
 
 def build(paths: Paths, select: list[str] | None = None) -> dict:
     """``dbt build`` of the whole project, or of the ``--select`` arguments given."""
-    prepare(paths)
+    fingerprint = prepare(paths)
     summary = run_dbt(paths, ["build", *(["--select", *select] if select else [])])
+    if not select:
+        record_built(paths, fingerprint)
     log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)", summary["nodes"],
              summary["wall_seconds"], summary["node_seconds"])
     return summary

@@ -52,7 +52,7 @@ def test_slice_runs_under_the_real_scheduler(home, synthetic, other_partners, mo
         print(f"\nLocalExecutor: landing -> published in {time.time() - landed_at:.1f} s")
         states = client.task_states("marmot_build_validate_publish", run["dag_run_id"])
         assert run["state"] == "success", states
-        assert states == {"build": "success", "validate": "success", "publish": "success"}
+        assert states == {"settle": "success", "build": "success", "validate": "success", "publish": "success"}
         assert run["run_type"] == "asset_triggered"
     finally:
         pids = list(airflow_local.status(home)["running"].values())

@@ -87,6 +87,8 @@ def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
 def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_formula(published):
     wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
     assert wb.sheetnames == ["Indicators", "Latest", "Metadata", "Notes"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and all(cell.font.b for cell in ws[1]), ws.title  # header frozen, bold
     values = list(wb["Indicators"].values)
     assert values[0][:2] == ("indicator_id", "indicator_name") and "england_comparison" in values[0]
     assert {r[0] for r in values[1:]} == {"p1_school_readiness", "p1_low_birth_weight"}

@@ -244,6 +244,18 @@ def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
                                                    "not loaded again.").as_dict())
 
 
+def _group_bytes(files: tuple[list, list]) -> int:
+    """A dataset's bytes waiting: the biggest datasets start first, so no thread is left
+    loading a big one alone at the end while the others idle."""
+    total = 0
+    for path in [claimed for claimed, _ in files[0]] + files[1]:
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:  # taken by another run meanwhile
+            pass
+    return total
+
+
 class Ingestor:
     """Ingests landed files for a platform home.
 
@@ -289,11 +301,12 @@ class Ingestor:
                 return entries
 
             try:
+                biggest_first = sorted(groups, key=lambda k: _group_bytes(groups[k]), reverse=True)
                 with ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool:
-                    results = list(pool.map(ingest_group, [groups[k] for k in sorted(groups)]))
+                    results = dict(zip(biggest_first, pool.map(ingest_group, [groups[k] for k in biggest_first])))
             finally:
                 self._close_connections()
-        return [e for group in results for e in group]
+        return [e for k in sorted(results) for e in results[k]]
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """This thread's DuckDB connection, with the reference code tables and ``pseudonym``."""

@@ -63,8 +63,11 @@ LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
 
 
 def landing_poll_seconds() -> float:
-    """How often the triggerer looks at each landing folder (marmot.landing_watch); default 10 s."""
-    return float(os.environ.get(LANDING_POLL_ENV, "10"))
+    """How often the triggerer looks at each landing folder (marmot.landing_watch); default 5 s.
+
+    A file is announced once it has stayed the same for one whole poll, so a drop starts its
+    ingest 5-10 s after it lands."""
+    return float(os.environ.get(LANDING_POLL_ENV, "5"))
 
 
 INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"

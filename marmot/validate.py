@@ -12,8 +12,9 @@ build that runs after a validation can never slip unaudited data into a publicat
   again until the suite changes (``marmot validate --recheck-raw`` reads every batch again); ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the
   candidate's copy of that mart; ``platform_gates`` adds the checks YAML cannot express.
 - GX's SQL datasource does not work on DuckDB (STACK.md), so every table is read into pandas.
-  Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/`` whose
-  ``UpdateDataDocsAction`` builds that run's Data Docs.
+  Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/``; the
+  run's Data Docs are built once, after the last suite (an ``UpdateDataDocsAction`` on every
+  Checkpoint re-rendered the site index each time).
 - An expectation that raised an exception is an ``error`` and counts as failed, never as a
   pass. A critical failure blocks publication; warnings are reported.
 """
@@ -124,8 +125,8 @@ def _share_compiled_templates() -> None:
 class GxRun:
     """A GX context for one validation run; each suite runs as a Checkpoint.
 
-    With a folder: a file context under ``<folder>/gx`` whose Checkpoints' UpdateDataDocsAction
-    writes the run's Data Docs there. Without: an ephemeral context (single-expectation tests).
+    With a folder: a file context under ``<folder>/gx``; ``build_data_docs`` writes the run's
+    Data Docs there. Without: an ephemeral context (single-expectation tests).
     """
 
     def __init__(self, folder: Path | None = None):
@@ -143,10 +144,13 @@ class GxRun:
     def data_docs(self) -> Path | None:
         return self.folder / "gx" / "uncommitted" / "data_docs" / "local_site" if self.folder else None
 
+    def build_data_docs(self) -> None:
+        if self.folder:
+            self.context.build_data_docs()
+
     def evaluate(self, suite: dict, frame, part: str = "") -> list[Outcome]:
         """The suite's outcomes on ``frame``; ``part`` names one of several frames of one suite."""
         import great_expectations as gx
-        from great_expectations.checkpoint import UpdateDataDocsAction
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         name = suite["suite"] + (f" ({part})" if part else "")
@@ -161,7 +165,6 @@ class GxRun:
                 gx.ValidationDefinition(name=name, data=batch, suite=self.context.suites.add(gx_suite)))
             checkpoint = self.context.checkpoints.add(gx.Checkpoint(
                 name=name, validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="update_data_docs")] if self.folder else [],
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}))
             [result] = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()
         except Exception as exc:  # a suite GX cannot even run fails every one of its expectations
@@ -309,6 +312,7 @@ def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool =
     report.outcomes += _raw_outcomes(paths, [s for s in suites if "dataset" in s], gx_run, report, recheck_raw)
     report.outcomes += _mart_outcomes(paths, run_id, [s for s in suites if "table" in s], counts, gx_run)
     report.outcomes += pg.freshness(load_contracts(), ledger.read_all(paths.ledger))
+    gx_run.build_data_docs()
     crash.point("validate:checked")
     report.write(folder)
     receipts.add_quality_checks(paths, report)

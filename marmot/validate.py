@@ -9,8 +9,9 @@ build that runs after a validation can never slip unaudited data into a publicat
   500,000) so memory does not grow with the history. Batches are immutable: a batch that passed
   every expectation of its suite is recorded in ``validation/verified_raw_batches.json`` with
   the suite's fingerprint (its expectations with reference lists resolved) and is not read
-  again until the suite changes (``marmot validate --recheck-raw`` reads every batch again); ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the
-  candidate's copy of that mart; ``platform_gates`` adds the checks YAML cannot express.
+  again until the suite changes (``marmot validate --recheck-raw`` reads every batch again).
+- ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the candidate's copy of that
+  mart; ``platform_gates`` adds the checks YAML cannot express.
 - GX's SQL datasource does not work on DuckDB (STACK.md), so every table is read into pandas.
   Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/``; the
   run's Data Docs are built once, after the last suite (an ``UpdateDataDocsAction`` on every

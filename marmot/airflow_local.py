@@ -264,6 +264,14 @@ class Client:
         """The 20 latest runs, newest first (``run_count`` gives the total)."""
         return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?order_by=-start_date&limit=20")["dag_runs"]
 
+    def published_run(self, dag_id: str, *, after: int) -> tuple[dict | None, list[tuple[dict, dict]]]:
+        """The runs of the publish DAG beyond ``after`` with their task states, newest first, and
+        the one whose ``publish`` task succeeded (None if none did). Runs that followed it in the
+        same burst skip their build (``marmot.coalesce``), so the latest run is not the one that published."""
+        runs = self.runs(dag_id)[:max(0, self.run_count(dag_id) - after)]
+        states = [(r, self.task_states(dag_id, r["dag_run_id"])) for r in runs]
+        return next((r for r, s in states if s.get("publish") == "success"), None), states
+
     def run_count(self, dag_id: str) -> int:
         return self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=1")["total_entries"]
 

@@ -100,7 +100,8 @@ def run_pipeline(home: Path, files: set[Path], src: Path) -> dict:
 
 
 def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
-    """Files landing -> their publication, through the real scheduler (goal for an increment: < 60 s).
+    """Files landing -> their publication, through the real scheduler (goal for an increment: < 60 s):
+    until the end of the run that published, not of any run that followed it and found nothing new.
 
     Folder drops start their ingest DAGs through the triggerer's landing watcher; the pulled
     datasets (no partner server here) are triggered as their daily check would start them.
@@ -130,11 +131,15 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         for c in contracts:
             if c.dataset in waited:
                 client.wait_run(f"ingest__{c.id}", after=before[f"ingest__{c.id}"], timeout=1800)
-        run = client.wait_settled(dags[-1], after=before[dags[-1]], timeout=1800)
+        client.wait_settled(dags[-1], after=before[dags[-1]], timeout=1800)
+        run, runs = client.published_run(dags[-1], after=before[dags[-1]])
     finally:
         airflow_local.stop(paths)
+    if run is None:
+        raise RuntimeError(f"the increment was not published: {[(r['state'], s) for r, s in runs]}")
     wall = (datetime.fromisoformat(run["end_date"]) - landed).total_seconds()
-    return {"startup_seconds": round(startup, 1), "seconds": round(wall, 3), "state": run["state"]}
+    return {"startup_seconds": round(startup, 1), "seconds": round(wall, 3), "state": run["state"],
+            "publish_runs": len(runs)}
 
 
 def _exponent(xs: list[float], ys: list[float]) -> float:

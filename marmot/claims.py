@@ -19,11 +19,15 @@ IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, t
 
 
 def waiting_files(landing: Path, partner: str | None = None, dataset: str | None = None) -> list[Path]:
-    """Landed files waiting, by path (uploads in progress and claimed files excluded)."""
-    if not landing.exists():
+    """Landed files waiting, by path (uploads in progress and claimed files excluded).
+
+    With a partner (and dataset) only that folder is walked: the triggerer's watchers and the
+    publish DAG's ``settle`` ask this of every dataset every few seconds."""
+    root = landing / partner / dataset if partner and dataset else landing / partner if partner else landing
+    if not root.exists() or not root.resolve().is_relative_to(landing.resolve()):  # e.g. --partner ..
         return []
     selected = []
-    for p in sorted(landing.rglob("*")):
+    for p in sorted(root.rglob("*")):
         parts = p.relative_to(landing).parts
         if (not p.is_file() or any(x.startswith(".") for x in parts[:-1]) or p.name.endswith(IN_PROGRESS)
                 or (partner and parts[0] != partner)

@@ -91,9 +91,11 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
         checks.append((f"{v} IS NULL", "missing_value", f"'{col.name}' is required but empty"))
     if col.type in ("integer", "number"):
         suppressed = f"regexp_full_match({v}, {_lit(SUPPRESSED)}, 'i')"
-        checks.append((f"{v} IS NOT NULL AND {suppressed}", "suppressed_value",
+        # the cast is tested first: a condition in CASE WHEN stops at its first false term, so
+        # the regular expression only runs on the (rare) values that are not numbers
+        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND {suppressed}", "suppressed_value",
                        f"'{col.name}' holds a suppression marker instead of a number"))
-        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL AND NOT {suppressed}", "not_a_number",
+        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND NOT {suppressed}", "not_a_number",
                        f"'{col.name}' must be a {col.type}"))
     elif col.type != "string":
         code = {"date": "not_a_date", "boolean": "not_a_boolean"}[col.type]
@@ -114,7 +116,8 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
         checks.append((f"{v} IS NOT NULL AND regexp_full_match({v}, '[0-9]{{10}}') AND NOT {_nhs_mod11(v)}",
                        "bad_check_digit", f"'{col.name}' fails the NHS number check digit (modulus 11)"))
     if col.reference:
-        checks.append((f"{v} IS NOT NULL AND {v} NOT IN (SELECT code FROM ref_{col.reference})", "not_in_reference",
+        # ref_<name> is an ENUM of the codes: a cast is a hash lookup, where IN (SELECT ...) planned a join per file
+        checks.append((f"{v} IS NOT NULL AND TRY_CAST({v} AS ref_{col.reference}) IS NULL", "not_in_reference",
                        f"'{col.name}' is not a code in {col.reference}"))
     return checks
 
@@ -123,31 +126,24 @@ REJECT_COLUMNS = "row_number BIGINT, column_name VARCHAR, value VARCHAR, code VA
 
 
 def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str, str, str]],
-                    duplicates: str | None) -> bool:
-    """Table ``rejects``: a row per failed (condition, column, shown value, code, message), plus
-    the rows of the ``duplicates`` query; returns whether any row was rejected.
+                    failed: bool, duplicates: str | None) -> None:
+    """Table ``rejects``: a row per failed (check, column, shown value, code, message), plus the
+    rows of the ``duplicates`` query.
 
-    One pass over ``clean`` records which checks each row fails; the reasons are only put
-    together for rows that failed (usually none). Every file's checks are planned afresh, so
-    the common path is kept to one small expression per check."""
+    ``clean._checks`` already lists the checks each row fails (computed in the pass that typed
+    it); the reasons, and the values as the partner sent them (from ``src``), are only put
+    together for rows that ``failed`` (usually none)."""
     con.execute(f"CREATE TABLE rejects ({REJECT_COLUMNS})")
-    rejected = False
-    if checks:
-        flags = ", ".join(f"CASE WHEN ({cond}) IS TRUE THEN {i} END" for i, (cond, *_) in enumerate(checks))
-        failed = con.execute(f"CREATE TABLE failed AS SELECT * FROM (SELECT _row, list_filter([{flags}], x -> x IS NOT NULL) "
-                             "AS checks FROM clean) WHERE len(checks) > 0").fetchone()[0]
-        if failed:
-            shown = list(dict.fromkeys(shown for _, _, shown, _, _ in checks))
-            info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(code)}, {_lit(message)})"
-                             for i, (_, column, s, code, message) in enumerate(checks))
-            con.execute(
-                f"INSERT INTO rejects SELECT _row, m.column_name, [{', '.join(f'CAST({s} AS VARCHAR)' for s in shown)}]"
-                f"[m.shown], m.code, m.reason FROM (SELECT _row, unnest(checks) AS i FROM failed) "
-                f"JOIN clean USING (_row) JOIN (VALUES {info}) m(i, column_name, shown, code, reason) USING (i)")
-            rejected = True
+    if failed:
+        shown = list(dict.fromkeys(shown for _, _, shown, _, _ in checks))
+        info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(code)}, {_lit(message)})"
+                         for i, (_, column, s, code, message) in enumerate(checks))
+        con.execute(
+            f"INSERT INTO rejects SELECT _row, m.column_name, [{', '.join(f'CAST({s} AS VARCHAR)' for s in shown)}]"
+            f"[m.shown], m.code, m.reason FROM (SELECT _row, unnest(_checks) AS i FROM clean WHERE len(_checks) > 0) "
+            f"JOIN src USING (_row) JOIN (VALUES {info}) m(i, column_name, shown, code, reason) USING (i)")
     if duplicates:
-        rejected = con.execute(f"INSERT INTO rejects {duplicates}").fetchone()[0] > 0 or rejected
-    return rejected
+        con.execute(f"INSERT INTO rejects {duplicates}")
 
 
 def _key_expressions(contract: Contract, mapping: dict[str, str]) -> list[str]:
@@ -157,25 +153,30 @@ def _key_expressions(contract: Contract, mapping: dict[str, str]) -> list[str]:
     return [f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key]
 
 
-def _duplicate_key_select(contract: Contract, keys: list[str]) -> str:
-    """Reject the repeats of a key within one file (the first row with the key is kept).
+def _duplicate_key_select(contract: Contract, keys: int) -> str:
+    """Reject the repeats of a key (``clean._k0``...) within one file; the first row with the key is kept.
 
     Keys that repeat are found by grouping (no sort of the whole file); only their rows are joined back."""
     names = ", ".join(contract.key)
-    repeated = (f"SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))}, min(_row) AS first FROM clean "
-                "GROUP BY ALL HAVING count(*) > 1")
-    same_key = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
+    columns = [f"_k{i}" for i in range(keys)]
+    repeated = f"SELECT {', '.join(columns)}, min(_row) AS first FROM clean GROUP BY ALL HAVING count(*) > 1"
+    same_key = " AND ".join(f"clean.{k} IS NOT DISTINCT FROM d.{k}" for k in columns)
     return (f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || d.first AS value, "
             f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
             f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first")
 
 
-def _repeats_and_formula_counts(con: duckdb.DuckDBPyConnection, keys: list[str],
-                                formula_checks: list[tuple[str, str]]) -> tuple[int, list[int]]:
-    """One aggregate over ``clean``: how many rows repeat a key, and the formula-like cell counts."""
-    repeats = f"count(*) - count(DISTINCT row({', '.join(keys)}))" if keys else "0"
-    counts = con.execute(f"SELECT {', '.join([repeats, *(sql for _, sql in formula_checks)])} FROM clean").fetchone()
-    return counts[0], list(counts[1:])
+def _file_summary(con: duckdb.DuckDBPyConnection, keys: int, formulas: int, period: str) -> tuple[int, int, list[int], list[str]]:
+    """One aggregate over ``clean``: rows that failed a check, rows repeating a key, the counts of
+    formula-like cells, and the periods of the rows that passed (a row repeating a key has its
+    period in the key, so the row kept has the same period)."""
+    repeats = f"count(*) - count(DISTINCT row({', '.join(f'_k{i}' for i in range(keys))}))" if keys else "0"
+    counts = con.execute(
+        f"SELECT count(*) FILTER (WHERE len(_checks) > 0), {repeats}, "
+        f"list(DISTINCT CAST({period} AS VARCHAR)) FILTER "
+        f"(WHERE len(_checks) = 0 AND {period} IS NOT NULL)"
+        f"{''.join(f', count(*) FILTER (WHERE _f{j})' for j in range(formulas))} FROM clean").fetchone()
+    return counts[0], counts[1], list(counts[3:]), sorted(counts[2] or [])
 
 
 def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[dict]:
@@ -309,13 +310,15 @@ class Ingestor:
         return [e for k in sorted(results) for e in results[k]]
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        """This thread's DuckDB connection, with the reference code tables and ``pseudonym``."""
+        """This thread's DuckDB connection, with the reference code types and ``pseudonym``."""
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = duckdb.connect(config={"threads": self._threads})
             self._connections.append(con)
             for name, codes in self._refs.items():
-                con.execute(f"CREATE TABLE ref_{name} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
+                con.execute("CREATE TEMP TABLE ref_codes AS SELECT DISTINCT unnest(?::VARCHAR[]) AS code", [codes])
+                con.execute(f"CREATE TYPE ref_{name} AS ENUM (SELECT code FROM ref_codes WHERE code IS NOT NULL); "
+                            "DROP TABLE ref_codes")
             if self._key:
                 _register_pseudonym(con, self._key)
         return con
@@ -425,7 +428,7 @@ class Ingestor:
         try:
             self._load(con, path, fmt, contract, entry)
         finally:
-            con.execute("DROP TABLE IF EXISTS clean; DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS failed")
+            con.execute("DROP TABLE IF EXISTS clean; DROP TABLE IF EXISTS rejects")
             drop_loaded(con)
 
     def _load(self, con: duckdb.DuckDBPyConnection, path: Path, fmt: str, contract: Contract,
@@ -449,7 +452,10 @@ class Ingestor:
                 ", ".join(missing),
             )
 
-        # clean and type every mapped column once (table ``clean`` = src + cleaned columns), then check
+        # One pass over the file makes table ``clean``: every mapped column cleaned and typed once
+        # (inner select), the stored output columns, the checks each row fails (``_checks``), the key
+        # (``_k0``...) and the formula-like flags (``_f0``...). The source text is only read again for
+        # rows that failed a check.
         cleaned, row_checks, outputs, formula_checks = [], [], [], []
         for i, col in enumerate(contract.stored_columns() + [c for c in contract.columns if c not in contract.stored_columns()]):
             if col.name not in mapping:
@@ -464,35 +470,39 @@ class Ingestor:
             if col in contract.stored_columns():
                 outputs.append(f"{_output_expr(col, typed)} AS {_q(col.output_name)}")
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
-                formula_checks.append((col.name, f"count(*) FILTER (WHERE regexp_matches({v}, '^[=+\\-@]'))"))
-        con.execute(f"CREATE TABLE clean AS SELECT *, {', '.join(cleaned)} FROM src")
+                formula_checks.append((col.name, f"coalesce(regexp_matches({v}, '^[=+\\-@]'), false) AS _f{len(formula_checks)}"))
         keys = _key_expressions(contract, mapping)
-        repeats, formula_counts = _repeats_and_formula_counts(con, keys, formula_checks)
-        if _create_rejects(con, row_checks, _duplicate_key_select(contract, keys) if repeats else None):
+        flags = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, (cond, *_) in enumerate(row_checks))
+        inner = ["_row", *cleaned, *(f"{k} AS _k{i}" for i, k in enumerate(keys))]
+        outer = ["_row", *outputs, f"list_filter([{flags}]::INTEGER[], x -> x IS NOT NULL) AS _checks",
+                 *(f"_k{i}" for i in range(len(keys))), *(sql for _, sql in formula_checks)]
+        con.execute(f"CREATE TABLE clean AS SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM src)")
+        period = _q(contract.column(contract.period_column).output_name)
+        failed, repeats, formula_counts, periods = _file_summary(con, len(keys), len(formula_checks), period)
+        if failed or repeats:
+            _create_rejects(con, row_checks, failed > 0, _duplicate_key_select(contract, len(keys)) if repeats else None)
             entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)
+        # clean keeps the file's row order (insertion order is preserved), so no sort is needed
+        loaded = "FROM clean" + (" WHERE _row NOT IN (SELECT row_number FROM rejects)" if entry.rows_rejected else "")
         accepted_sql = (
-            f"SELECT {', '.join(outputs)}, {batch} AS _batch_id, _row AS _source_row, "
-            f"CAST({_lit(entry.received_at)} AS TIMESTAMPTZ) AS _received_at FROM clean "
-            "WHERE _row NOT IN (SELECT row_number FROM rejects) ORDER BY _row"
+            f"SELECT {', '.join(_q(c.output_name) for c in contract.stored_columns())}, {batch} AS _batch_id, "
+            f"_row AS _source_row, CAST({_lit(entry.received_at)} AS TIMESTAMPTZ) AS _received_at {loaded}"
         )
         if entry.rows_rejected:
             _write_parquet(
                 con,
                 f"SELECT {batch} AS batch_id, {_lit(entry.original_name)} AS file_name, * FROM rejects "
-                "ORDER BY row_number, column_name",
+                "ORDER BY row_number, column_name, code",
                 self.paths.rejects / entry.partner / entry.dataset / f"{entry.batch_id}.parquet",
             )
             entry.reasons.extend(self._row_problem_summary(con))
         entry.reasons.extend(_formula_warnings(formula_checks, formula_counts))
         if entry.rows_loaded == 0:
             raise FileProblem("no_data_rows", f"{entry.original_name}: every row has a problem; nothing was loaded.")
-        raw = self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet"
-        _write_parquet(con, accepted_sql, raw)
-        period = contract.column(contract.period_column).output_name
-        entry.periods = [r[0] for r in con.execute(
-            f"SELECT DISTINCT CAST({_q(period)} AS VARCHAR) FROM read_parquet(?) ORDER BY 1", [str(raw)]).fetchall()]
+        _write_parquet(con, accepted_sql, self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet")
+        entry.periods = periods
         entry.status = "accepted_with_warnings" if entry.reasons else "accepted"
 
     def _check_wrong_folder(self, contract: Contract, fmt: str, source_columns: list[str], name: str) -> None:
@@ -511,7 +521,7 @@ class Ingestor:
         """One reason per (column, problem) with a count and the first rows, for the receipt."""
         rows = con.execute(
             "SELECT column_name, code, any_value(reason), count(*), list(row_number ORDER BY row_number)[1:5] "
-            "FROM rejects GROUP BY ALL ORDER BY min(row_number)"
+            "FROM rejects GROUP BY ALL ORDER BY min(row_number), column_name, code"
         ).fetchall()
         return [
             {**Problem(code, f"{reason} ({n} row{'s' if n > 1 else ''}, e.g. row {', '.join(map(str, first))})",

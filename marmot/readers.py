@@ -7,6 +7,8 @@ wrong; ``_row`` is the row number a partner sees in their own file (header = row
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import duckdb
@@ -42,16 +44,17 @@ def sniff_content(path: Path, fmt: str) -> None:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _utf8_copy(path: Path, workdir: Path) -> tuple[Path, str]:
+def _utf8_copy(path: Path, workdir: Callable[[], str]) -> tuple[Path, str]:
     """DuckDB reads UTF-8; partners also send cp1252 (Excel's 'CSV') with '£' and friends.
 
-    Returns the UTF-8 file and its header line."""
+    Returns the UTF-8 file (a copy in ``workdir()`` only when the file was not UTF-8: making a
+    folder for every file cost more than reading a small one) and its header line."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        path = workdir / "utf8.csv"
+        path = Path(workdir()) / "utf8.csv"
         path.write_text(text, encoding="utf-8")
     end = text.find("\n")  # the header line, without copying the rest of the file
     return path, text[:end if end >= 0 else None].lstrip("\ufeff")
@@ -118,10 +121,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
 
     ``drop_loaded`` removes what this leaves, so one connection can read file after file."""
     sniff_content(path, fmt)
-    with tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stack:
         try:
             if fmt == "csv":
-                source, header_line = _utf8_copy(path, Path(tmp))
+                source, header_line = _utf8_copy(path, lambda: stack.enter_context(tempfile.TemporaryDirectory()))
                 rows = _numbered(con, _csv_reader(header_line, source.stat().st_size), [str(source)], first_row=2)
             elif fmt == "xlsx":
                 rows = _load_xlsx(con, path, sheet, headers)

@@ -13,9 +13,9 @@ build that runs after a validation can never slip unaudited data into a publicat
 - ``expectations/marts/*.yml`` (``table: marts.<mart>``) run on the candidate's copy of that
   mart; ``platform_gates`` adds the checks YAML cannot express.
 - GX's SQL datasource does not work on DuckDB (STACK.md), so every table is read into pandas.
-  Each suite runs as a GX Checkpoint in a file context under ``validation/<run>/gx/``; the
-  run's Data Docs are built once, after the last suite (an ``UpdateDataDocsAction`` on every
-  Checkpoint re-rendered the site index each time).
+  Each suite runs as a GX Checkpoint in an ephemeral context; the run's Data Docs are built
+  once, after the last suite, under ``validation/<run>/gx/`` (an ``UpdateDataDocsAction`` on
+  every Checkpoint re-rendered the site index each time).
 - An expectation that raised an exception is an ``error`` and counts as failed, never as a
   pass. A critical failure blocks publication; warnings are reported.
 """
@@ -126,8 +126,10 @@ def _share_compiled_templates() -> None:
 class GxRun:
     """A GX context for one validation run; each suite runs as a Checkpoint.
 
-    With a folder: a file context under ``<folder>/gx``; ``build_data_docs`` writes the run's
-    Data Docs there. Without: an ephemeral context (single-expectation tests).
+    The context is ephemeral: suites, checkpoints and results are kept in memory for the run.
+    A file context wrote its whole project config (YAML) again for every asset added, 82 times
+    a run, and checked every definition against its JSON on disk. With a folder,
+    ``build_data_docs`` writes the run's Data Docs under ``<folder>/gx``.
     """
 
     def __init__(self, folder: Path | None = None):
@@ -136,8 +138,13 @@ class GxRun:
 
         _share_compiled_templates()
         self.folder = folder
-        self.context = (gx.get_context(mode="file", project_root_dir=str(folder)) if folder
-                        else gx.get_context(mode="ephemeral"))
+        self.context = gx.get_context(mode="ephemeral")
+        if folder:
+            self.context.update_data_docs_site("local_site", {
+                "class_name": "SiteBuilder", "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(self.data_docs)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         self.source = self.context.data_sources.add_pandas("marmot")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -155,6 +156,26 @@ def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeou
     client = Client(port)
     client.wait_healthy(timeout)
     return {"url": f"http://127.0.0.1:{port}", "user": USER, "password": PASSWORD, "logs": str(logs)}
+
+
+def triggerer_log(paths: Paths) -> Path:
+    return paths.airflow_home / "logs" / "triggerer.log"
+
+
+def wait_triggers_started(paths: Paths, count: int, *, since: int = 0, timeout: float = 120) -> float:
+    """Wait until the triggerer has started ``count`` triggers (landing watchers start when their
+    DAG is unpaused) since byte ``since`` of its log; return the seconds waited."""
+    started = time.monotonic()
+    while True:
+        log = triggerer_log(paths)
+        with open(log, "rb") as f:
+            f.seek(since)
+            found = len(re.findall(rb"trigger ID \d+ starting", f.read()))
+        if found >= count:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"{found} of {count} triggers started after {timeout}s (see {log})")
+        time.sleep(0.5)
 
 
 def status(paths: Paths) -> dict:

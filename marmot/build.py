@@ -69,13 +69,28 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     }
 
 
+def _release_warehouse() -> None:
+    """Close the DuckDB database dbt kept open for the whole invocation (``keep_open: true`` in
+    profiles.yml: opening the file again for each of the 234 nodes cost 1.5-2 s a build), so this
+    process can open ``build.duckdb`` again after the build (``marmot run``, tests)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
 def run_dbt(paths: Paths, args: list[str]) -> dict:
     """Run a dbt command in-process; return a summary, raise BuildFailed when anything failed."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_env(paths))
     started = time.perf_counter()
-    result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT_DIR)])
+    try:
+        result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT_DIR)])
+    finally:
+        _release_warehouse()
     wall = time.perf_counter() - started
     results_file = paths.dbt_target / "run_results.json"
     nodes = json.loads(results_file.read_text())["results"] if results_file.exists() else []

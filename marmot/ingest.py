@@ -532,13 +532,13 @@ class Ingestor:
     def _supersede_earlier(self, entry: ledger.Entry) -> None:
         """A re-sent period supersedes earlier batches whose periods it fully covers; history is kept."""
         covered = set(entry.periods)
-        for old in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset):
-            if (old.batch_id != entry.batch_id and old.status in ledger.LOADED and old.periods
-                    and set(old.periods) <= covered):
-                old.status = "superseded"
-                old.superseded_by = entry.batch_id
-                ledger.write(self.paths.ledger, old)
-                receipts.write(self.paths, old, self._contract_of(old))
+        for old in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset, where=lambda r: (
+                r["batch_id"] != entry.batch_id and r["status"] in ledger.LOADED and r["periods"]
+                and set(r["periods"]) <= covered)):
+            old.status = "superseded"
+            old.superseded_by = entry.batch_id
+            ledger.write(self.paths.ledger, old)
+            receipts.write(self.paths, old, self._contract_of(old))
 
 
 def ensure_schema_files(paths: Paths, contracts: dict[str, Contract]) -> None:

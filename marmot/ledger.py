@@ -10,7 +10,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,13 +76,15 @@ def _record(path: Path) -> dict:
 
 
 def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None = None,
-             batch_suffix: str = "") -> list[Entry]:
-    """Records of every landed file (of a partner, dataset, or batch ids ending ``batch_suffix``)."""
+             batch_suffix: str = "", where: Callable[[dict], bool] | None = None) -> list[Entry]:
+    """Records of every landed file (of a partner, dataset, or batch ids ending ``batch_suffix``;
+    only those whose JSON satisfies ``where``, tested before an Entry is made of it)."""
     pattern = f"{partner or '*'}/{dataset or '*'}/*{batch_suffix}.json"
     entries = []
     for path in ledger_dir.glob(pattern):
         r = _record(path)
-        entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))
+        if where is None or where(r):
+            entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))
     return sorted(entries, key=lambda e: (e.received_at, e.batch_id))
 
 

@@ -75,13 +75,25 @@ def _record(path: Path) -> dict:
     return cached[1]
 
 
+def _record_paths(ledger_dir: Path, partner: str | None, dataset: str | None, ending: str) -> list[Path]:
+    """One dataset's folder is listed directly (ingest asks twice per file loaded; a glob cost
+    more than the listing), anything wider by glob."""
+    if partner and dataset:
+        try:
+            with os.scandir(ledger_dir / partner / dataset) as found:
+                return [Path(e.path) for e in found
+                        if e.name.endswith(ending) and not e.name.startswith(".") and e.is_file()]
+        except FileNotFoundError:
+            return []
+    return list(ledger_dir.glob(f"{partner or '*'}/{dataset or '*'}/*{ending}"))
+
+
 def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None = None,
              batch_suffix: str = "", where: Callable[[dict], bool] | None = None) -> list[Entry]:
     """Records of every landed file (of a partner, dataset, or batch ids ending ``batch_suffix``;
     only those whose JSON satisfies ``where``, tested before an Entry is made of it)."""
-    pattern = f"{partner or '*'}/{dataset or '*'}/*{batch_suffix}.json"
     entries = []
-    for path in ledger_dir.glob(pattern):
+    for path in _record_paths(ledger_dir, partner, dataset, f"{batch_suffix}.json"):
         r = _record(path)
         if where is None or where(r):
             entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))

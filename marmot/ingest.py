@@ -168,8 +168,8 @@ def _duplicate_key_select(contract: Contract, keys: int) -> str:
 
 def _file_summary(con: duckdb.DuckDBPyConnection, keys: int, formulas: int, period: str) -> tuple[int, int, list[int], list[str]]:
     """One aggregate over ``clean``: rows that failed a check, rows repeating a key, the counts of
-    formula-like cells, and the periods of the rows that passed (a row repeating a key has its
-    period in the key, so the row kept has the same period)."""
+    formula-like cells, and the periods of the rows that passed every check (the periods loaded,
+    unless a key repeats: see ``_load``)."""
     repeats = f"count(*) - count(DISTINCT row({', '.join(f'_k{i}' for i in range(keys))}))" if keys else "0"
     counts = con.execute(
         f"SELECT count(*) FILTER (WHERE len(_checks) > 0), {repeats}, "
@@ -502,6 +502,9 @@ class Ingestor:
         if entry.rows_loaded == 0:
             raise FileProblem("no_data_rows", f"{entry.original_name}: every row has a problem; nothing was loaded.")
         _write_parquet(con, accepted_sql, self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet")
+        if repeats:  # the row a repeat was rejected for may itself have failed a check: ask the rows loaded
+            periods = [r[0] for r in con.execute(
+                f"SELECT DISTINCT CAST({period} AS VARCHAR) AS p {loaded} AND {period} IS NOT NULL ORDER BY 1").fetchall()]
         entry.periods = periods
         entry.status = "accepted_with_warnings" if entry.reasons else "accepted"
 

@@ -112,6 +112,18 @@ def test_resent_period_supersedes_the_earlier_batch(home):
     assert ledger[v2.batch_id].status == "accepted"
 
 
+def test_a_period_whose_rows_were_all_rejected_supersedes_nothing(home):
+    land_eyfsp(home, "2023-24.csv", [eyfsp_row(i, year="2023/24") for i in range(3)])
+    [v1] = _ingest(home)
+    # the only 2023/24 pupil of the second file fails a check, and their second row repeats the key
+    land_eyfsp(home, "mixed.csv", [eyfsp_row(1, year="2024/25"), eyfsp_row(5, year="2023/24", lsoa="XX"),
+                                   eyfsp_row(5, year="2023/24")])
+    [mixed] = _ingest(home)
+    assert (mixed.rows_loaded, mixed.rows_rejected) == (1, 2)
+    assert mixed.periods == ["2024/25"]
+    assert {e.batch_id: e for e in read_all(home.ledger)}[v1.batch_id].status == "accepted"
+
+
 @pytest.mark.parametrize("where, content, code", [
     (("early_years", "eyfsp", "empty.csv"), b"", "empty_file"),
     (("early_years", "eyfsp", "header.csv"), (",".join(EYFSP_HEADER) + "\r\n").encode(), "no_data_rows"),

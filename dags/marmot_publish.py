@@ -10,8 +10,8 @@ fails the run (without retry, ``AirflowFailException`` whose message names the r
 ``validation/<run>/report.txt``) when a critical expectation fails, ``publish`` only runs after
 a passing validation, publishes exactly the candidate it audited and updates the published Asset.
 
-Each of the three runs in a child process of its task (``marmot.stage_process``): dbt ran 1.7
-times slower inside the Airflow task process itself.
+Each of the three runs in a child process of its task (``marmot.stage_process``): dbt took 1.3
+times as long inside the Airflow task process itself.
 """
 
 from __future__ import annotations

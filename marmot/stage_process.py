@@ -1,9 +1,8 @@
 """Run build, validate or publish in a child process of an Airflow task.
 
-The same dbt build ran 1.7 times slower inside an Airflow 3 task process than in a plain
-process on the same machine (10-year warehouse, LocalExecutor: 39.4 s in the task, 29.5 s in
-a child of the task, 23 s with no Airflow running), so the task only starts the stage and
-waits. The child's output goes to the task log as before; its result (or the gate failure
+The same dbt build took 1.3 times as long inside an Airflow 3 task process as in a child
+process of that task (10-year warehouse, LocalExecutor: 39.4 s in the task, 29.5 s in a child
+of it; 23 s with no Airflow running at all), so the task only starts the stage and waits. The child's output goes to the task log as before; its result (or the gate failure
 that stopped it) comes back through a JSON file.
 
 ``python -m marmot.stage_process STAGE HOME RESULT_FILE`` reads the stage's input (publish:

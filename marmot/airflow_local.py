@@ -146,7 +146,7 @@ def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeou
         processes[f"worker-{worker}"] = (worker_args(worker), {**env, WORKER_NAME_ENV: worker})
     pids = {}
     for name, (args, proc_env) in processes.items():
-        out = open(logs / f"{name}.log", "ab")
+        out = open(component_log(paths, name), "ab")
         proc = subprocess.Popen(
             [_airflow(), *args], env=proc_env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid,
@@ -158,8 +158,9 @@ def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeou
     return {"url": f"http://127.0.0.1:{port}", "user": USER, "password": PASSWORD, "logs": str(logs)}
 
 
-def triggerer_log(paths: Paths) -> Path:
-    return paths.airflow_home / "logs" / "triggerer.log"
+def component_log(paths: Paths, name: str) -> Path:
+    """Where ``start`` writes a component's output (``triggerer``, ``scheduler``, ...)."""
+    return paths.airflow_home / "logs" / f"{name}.log"
 
 
 def wait_triggers_started(paths: Paths, count: int, *, since: int = 0, timeout: float = 120) -> float:
@@ -167,7 +168,7 @@ def wait_triggers_started(paths: Paths, count: int, *, since: int = 0, timeout: 
     DAG is unpaused) since byte ``since`` of its log; return the seconds waited."""
     started = time.monotonic()
     while True:
-        log = triggerer_log(paths)
+        log = component_log(paths, "triggerer")
         with open(log, "rb") as f:
             f.seek(since)
             found = len(re.findall(rb"trigger ID \d+ starting", f.read()))
@@ -325,6 +326,14 @@ class Client:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{dag_id} runs not settled after {timeout}s: {[r['state'] for r in runs]}")
             time.sleep(2)
+
+    def wait_idle(self, dag_ids: list[str], timeout: float = 300) -> None:
+        """Wait until no run of these DAGs is queued or running (none need have run at all)."""
+        deadline = time.monotonic() + timeout
+        while any(r["state"] not in ("success", "failed") for d in dag_ids for r in self.runs(d)[:3]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"runs of {dag_ids} still active after {timeout}s")
+            time.sleep(1)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         """Every task instance of a run (the API returns at most 100 per page)."""

@@ -120,13 +120,13 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         for d in dags:
             client.wait_dag(d)
         watched = [c for c in contracts if c.transport["type"] == "landing_folder"]
-        log_at = airflow_local.triggerer_log(paths).stat().st_size
+        log_at = airflow_local.component_log(paths, "triggerer").stat().st_size
         for d in dags:
             client.unpause(d)
         # latency in a running deployment: the landing watchers are polling (they start when their DAG
         # is unpaused) and the runs that unpausing itself starts (the daily checks of pulled datasets) are over
         airflow_local.wait_triggers_started(paths, len(watched), since=log_at)
-        _wait_idle(client, dags)
+        client.wait_idle(dags)
         before = {d: client.run_count(d) for d in dags}
         landed = datetime.now(timezone.utc)
         _land(src, paths.landing, files)
@@ -146,15 +146,6 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
     wall = (datetime.fromisoformat(run["end_date"]) - landed).total_seconds()
     return {"startup_seconds": round(startup, 1), "seconds": round(wall, 3), "state": run["state"],
             "publish_runs": len(runs)}
-
-
-def _wait_idle(client, dags: list[str], timeout: float = 300) -> None:
-    """Until no run of these DAGs is queued or running."""
-    deadline = time.monotonic() + timeout
-    while any(r["state"] not in ("success", "failed") for d in dags for r in client.runs(d)[:3]):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"runs still active after {timeout}s")
-        time.sleep(1)
 
 
 def _exponent(xs: list[float], ys: list[float]) -> float:

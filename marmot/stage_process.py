@@ -2,8 +2,9 @@
 
 The same dbt build took 1.3 times as long inside an Airflow 3 task process as in a child
 process of that task (10-year warehouse, LocalExecutor: 39.4 s in the task, 29.5 s in a child
-of it; 23 s with no Airflow running at all), so the task only starts the stage and waits. The child's output goes to the task log as before; its result (or the gate failure
-that stopped it) comes back through a JSON file.
+of it; 23 s with no Airflow running at all), so the task only starts the stage and waits. The
+child's output goes to the task log as before; its result (or the gate failure that stopped
+it) comes back through a JSON file.
 
 ``python -m marmot.stage_process STAGE HOME RESULT_FILE`` reads the stage's input (publish:
 the validation result) as JSON on stdin.
@@ -50,10 +51,9 @@ def run(stage: str, paths: Paths, given: dict | None = None) -> dict:
 
 def _main(stage: str, home: str, result_file: str) -> int:
     from marmot import pipeline
+    from marmot.cli import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    configure_logging()
     paths = Paths(Path(home))
     given = json.loads(sys.stdin.read() or "null")
     try:

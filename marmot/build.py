@@ -10,10 +10,10 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from marmot import ledger
 from marmot.coalesce import ledger_fingerprint, record_built
@@ -24,9 +24,9 @@ from marmot.settings import DBT_PROJECT_DIR, Paths
 log = logging.getLogger(__name__)
 
 LEDGER_COLUMNS = {
-    "batch_id": "VARCHAR", "partner": "VARCHAR", "dataset": "VARCHAR", "original_name": "VARCHAR",
-    "sha256": "VARCHAR", "bytes": "BIGINT", "received_at": "VARCHAR", "status": "VARCHAR",
-    "rows_in": "BIGINT", "rows_loaded": "BIGINT", "rows_rejected": "BIGINT", "archive_path": "VARCHAR",
+    "batch_id": pa.string(), "partner": pa.string(), "dataset": pa.string(), "original_name": pa.string(),
+    "sha256": pa.string(), "bytes": pa.int64(), "received_at": pa.string(), "status": pa.string(),
+    "rows_in": pa.int64(), "rows_loaded": pa.int64(), "rows_rejected": pa.int64(), "archive_path": pa.string(),
 }
 
 
@@ -38,21 +38,11 @@ def snapshot_ledger(paths: Paths) -> str:
     """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty);
     return the fingerprint of the ledger it holds."""
     entries = ledger.read_all(paths.ledger)
-    rows = [{k: asdict(e)[k] for k in LEDGER_COLUMNS} for e in entries]
+    table = pa.table({k: pa.array([getattr(e, k) for e in entries], type=t) for k, t in LEDGER_COLUMNS.items()})
     target = paths.home / "warehouse" / "ledger.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".parquet.tmp")
-    con = duckdb.connect()
-    try:
-        con.execute(f"CREATE TABLE ledger ({', '.join(f'{k} {t}' for k, t in LEDGER_COLUMNS.items())})")
-        if rows:
-            con.executemany(
-                f"INSERT INTO ledger VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})",
-                [list(r.values()) for r in rows],
-            )
-        con.execute(f"COPY ledger TO '{tmp}' (FORMAT parquet)")
-    finally:
-        con.close()
+    pq.write_table(table, tmp)
     os.replace(tmp, target)
     return ledger_fingerprint(entries)
 

@@ -33,7 +33,7 @@ def files_in_flight(paths: Paths, contracts: dict[str, Contract]) -> int:
     return waiting + (sum(1 for p in claimed.rglob("*") if p.is_file()) if claimed.exists() else 0)
 
 
-def wait_until_settled(paths: Paths, contracts: dict[str, Contract], poll_seconds: float = 2.0) -> float:
+def wait_until_settled(paths: Paths, contracts: dict[str, Contract], poll_seconds: float = 1.0) -> float:
     """Block until nothing is in flight (or the cap passes); return the seconds waited."""
     cap = float(os.environ.get(SETTLE_ENV, "300"))
     started = time.monotonic()

@@ -34,10 +34,10 @@ from pathlib import Path
 
 import duckdb
 import jinja2
-import yaml
 
 from marmot import crash, ledger, receipts
 from marmot.atomic import write_text
+from marmot.contracts import read_yaml
 from marmot.gate_report import Outcome, Report
 from marmot.settings import EXPECTATIONS_DIR, Paths
 
@@ -51,7 +51,7 @@ MARTS_SCHEMA = "marts"
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[dict]:
     suites = []
     for path in sorted(directory.rglob("*.yml")):
-        suite = yaml.safe_load(path.read_text(encoding="utf-8"))
+        suite = read_yaml(path)
         if ("table" in suite) == ("dataset" in suite):
             raise ValueError(f"{path}: a suite names either a table (marts.<mart>) or a raw dataset")
         for e in suite["expectations"]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from marmot.landing_watch import LandingFilesTrigger, settled_news, snapshot
+from marmot.finished_writes import FinishedWrites
+from marmot.landing_watch import QUIET_SECONDS, LandingFilesTrigger, settled_news, snapshot
 
 POLL = 0.05
 
@@ -72,3 +73,73 @@ def test_the_trigger_round_trips_through_serialize():
     module, name = classpath.rsplit(".", 1)
     rebuilt = getattr(__import__(module, fromlist=[name]), name)(**kwargs)
     assert rebuilt.serialize() == (classpath, kwargs)
+
+
+def test_where_the_kernel_reports_finished_writes_a_drop_is_taken_long_before_the_next_poll(tmp_path):
+    landing = tmp_path / "landing"
+    folder = landing / "early_years" / "eyfsp"
+    folder.mkdir(parents=True)
+    writer = {}
+
+    def start_writing():
+        writer["f"] = open(folder / "eyfsp_2025.csv", "w")
+        writer["f"].write("indicator,value\n")
+        writer["f"].flush()
+
+    def finish_writing():
+        writer["f"].write("a,1\n")
+        writer["f"].close()
+
+    trigger = LandingFilesTrigger(landing=str(landing), partner="early_years", dataset="eyfsp", poll_seconds=60)
+    seen: list[tuple[float, list[str]]] = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+
+        async def consume():
+            async for event in trigger.run():
+                seen.append((loop.time(), event.payload["files"]))
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.2)  # the watcher's first look: an empty folder
+        start_writing()
+        await asyncio.sleep(2.5)  # open and unchanged for longer than QUIET_SECONDS, but not closed
+        assert seen == []
+        closed_at = loop.time()
+        finish_writing()
+        await asyncio.sleep(3 * QUIET_SECONDS + 0.5)
+        task.cancel()
+        return closed_at
+
+    closed_at = asyncio.run(main())
+    # the poll is a minute: only the kernel's report of the close can have started this
+    assert [files for _, files in seen] == [["early_years/eyfsp/eyfsp_2025.csv"]]
+    assert seen[0][0] - closed_at >= QUIET_SECONDS
+
+
+def test_finished_writes_report_closes_and_renames_into_the_folder_only(tmp_path):
+    async def main():
+        async with FinishedWrites(tmp_path) as writes:
+            assert writes.available
+            writes.looking()
+            (tmp_path / "a.csv").write_text("closed after writing")
+            (tmp_path / "b.csv.part").write_text("upload")
+            (tmp_path / "b.csv.part").rename(tmp_path / "b.csv")
+            (tmp_path / "sub").mkdir()
+            (tmp_path / "sub" / "c.csv").write_text("a subfolder is not watched")
+            assert await writes.wait(5)
+            await asyncio.sleep(0.2)
+            return set(writes.paths)
+
+    assert asyncio.run(main()) == {tmp_path / "a.csv", tmp_path / "b.csv.part", tmp_path / "b.csv"}
+
+
+def test_a_folder_that_cannot_be_watched_reports_nothing_and_waits_the_whole_time(tmp_path):
+    async def main():
+        async with FinishedWrites(tmp_path / "missing") as writes:
+            started = asyncio.get_running_loop().time()
+            assert not await writes.wait(0.3)
+            return writes.available, asyncio.get_running_loop().time() - started
+
+    available, waited = asyncio.run(main())
+    assert available is False and waited >= 0.3

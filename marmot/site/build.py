@@ -4,13 +4,23 @@ Pages (flat, relative links, so the folder works from disk, from ``marmot serve`
 server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
 ``partners.html``, ``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per
 indicator, workbook per principle); ``README.md``.
+
+The indicator and principle pages (their charts and workbooks are most of a publication's
+time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,
+each helper with its own read-only view of the version's DuckDB file: vl-convert renders one
+chart at a time in a process, and workbooks are pure Python.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import cache
+from itertools import repeat
+from multiprocessing import get_context
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,6 +31,13 @@ from marmot.site import changes, charts, exports, labels
 from marmot.site.publication import Publication
 
 log = logging.getLogger(__name__)
+SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
+_worker_pub: Publication | None = None  # a worker process's own view of the version
+
+
+def site_workers() -> int:
+    """Processes that render pages, this one included (default: the machine's cores, at most 4)."""
+    return max(1, int(os.environ.get(SITE_WORKERS_ENV, "0")) or min(4, os.cpu_count() or 1))
 
 
 @cache
@@ -70,6 +87,50 @@ def _principle_page(folder: Path, pub: Publication, principle: dict, indicators:
                   indicators=mine, activities=pub.activities(principle["key"]), **common)
 
 
+def _open_version(folder: Path) -> None:
+    global _worker_pub
+    _worker_pub = Publication.open(folder)
+
+
+def _render(job: tuple, common: dict) -> str:
+    """One indicator or principle page, with its charts and exports, from this process's view."""
+    kind, item, *indicators = job
+    if kind == "indicator":
+        return _indicator_page(_worker_pub.folder, _worker_pub, item, common)
+    return _principle_page(_worker_pub.folder, _worker_pub, item, indicators[0], common)
+
+
+def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict) -> list[str]:
+    """Render every job; with more than one worker, this process renders too (from the end of the
+    list) while the others start and take jobs from its front."""
+    global _worker_pub
+    _worker_pub = pub
+    try:
+        helpers = min(site_workers(), len(jobs)) - 1
+        if helpers < 1:
+            return [_render(job, common) for job in jobs]
+        pages: dict[int, str] = {}
+        queue = deque(enumerate(jobs))
+        running: dict = {}
+        # spawn, not fork: this process holds DuckDB's and vl-convert's threads
+        with ProcessPoolExecutor(helpers, mp_context=get_context("spawn"), initializer=_open_version,
+                                 initargs=(folder,)) as pool:
+            while queue or running:
+                for done in [f for f in running if f.done()]:
+                    pages[running.pop(done)] = done.result()
+                while queue and len(running) < 2 * helpers:  # keep each helper one job ahead
+                    i, job = queue.popleft()
+                    running[pool.submit(_render, job, common)] = i
+                if queue:
+                    i, job = queue.pop()
+                    pages[i] = _render(job, common)
+                elif running:
+                    wait(running, return_when=FIRST_COMPLETED)
+        return [pages[i] for i in range(len(jobs))]
+    finally:
+        _worker_pub = None
+
+
 def build_site(folder: Path, previous: Path | None = None) -> list[str]:
     """Write every page, chart and export of the version in ``folder``; return the page names.
 
@@ -84,8 +145,8 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
         principles, indicators = pub.principles(), pub.indicators()
         common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
                   "missing": pub.missing}
-        pages = [_indicator_page(folder, pub, ind, common) for ind in indicators]
-        pages += [_principle_page(folder, pub, p, indicators, common) for p in principles]
+        jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
+        pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
         pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
                             quality=pub.quality(), coverage=pub.coverage(),
                             validation=pub.manifest.get("validation") or {}, **common))

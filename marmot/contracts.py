@@ -130,6 +130,11 @@ class Contract:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def pseudonymises(self) -> bool:
+        """Some column's direct identifier is replaced by a keyed pseudonym at ingest."""
+        return any(c.personal and c.personal["treatment"] == "pseudonymise" for c in self.columns)
+
     def check_crons(self) -> list[str]:
         """Cron expressions (07:00) for a daily check from a week before to a week after each due date.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import logging
 import os
 import re
 import signal
@@ -37,6 +38,8 @@ from marmot.settings import (
     WORKER_NAME_ENV,
     Paths,
 )
+
+log = logging.getLogger(__name__)
 
 USER = "admin"
 PASSWORD = "admin"
@@ -235,11 +238,21 @@ class Client:
             headers["Authorization"] = f"Bearer {self.token()}"
         req = urllib.request.Request(self.base + path, method=method, headers=headers,
                                      data=json.dumps(body).encode() if body is not None else None)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                return json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"{method} {path} -> {exc.code}: {exc.read()[:500]!r}") from exc
+        attempt = 0
+        while True:
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    return json.loads(resp.read() or b"{}")
+            except urllib.error.HTTPError as exc:
+                detail = exc.read()[:500]
+                # SQLite takes one writer at a time: a request that met a lock (after the driver's own
+                # 5 s wait) was rolled back and is safe to send again
+                if exc.code == 500 and b"Database error" in detail and attempt < 3:
+                    log.warning("%s %s met a busy metadata database; trying again", method, path)
+                    time.sleep(2 ** attempt)
+                    attempt += 1
+                    continue
+                raise RuntimeError(f"{method} {path} -> {exc.code}: {detail!r}") from exc
 
     def token(self) -> str:
         if self._token is None:

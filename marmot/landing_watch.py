@@ -69,7 +69,12 @@ class LandingFilesTrigger(BaseEventTrigger):
         landing = Path(self.landing)
         previous: frozenset = frozenset()
         announced: set[str] = set()
-        async with FinishedWrites(landing / self.partner / self.dataset) as writes:
+        folder = landing / self.partner / self.dataset
+        try:  # the partner's drop folder exists from the start, and can be watched (not only polled)
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            self.log.warning("cannot create %s: %s; polling it", folder, exc)
+        async with FinishedWrites(folder) as writes:
             while True:
                 writes.looking()
                 try:

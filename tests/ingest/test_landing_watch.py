@@ -143,3 +143,23 @@ def test_a_folder_that_cannot_be_watched_reports_nothing_and_waits_the_whole_tim
 
     available, waited = asyncio.run(main())
     assert available is False and waited >= 0.3
+
+
+def test_the_watcher_makes_the_drop_folder_so_the_first_drop_is_taken_at_once(tmp_path):
+    landing = tmp_path / "landing"
+    trigger = LandingFilesTrigger(landing=str(landing), partner="early_years", dataset="eyfsp", poll_seconds=60)
+    seen: list[list[str]] = []
+
+    async def main():
+        async def consume():
+            async for event in trigger.run():
+                seen.append(event.payload["files"])
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.3)
+        (landing / "early_years" / "eyfsp" / "first.csv").write_text("a,1\n")
+        await asyncio.sleep(3 * QUIET_SECONDS + 0.5)
+        task.cancel()
+
+    asyncio.run(main())
+    assert seen == [["early_years/eyfsp/first.csv"]]

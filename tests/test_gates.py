@@ -160,3 +160,24 @@ def test_an_expectation_that_raises_is_an_error_not_a_pass():
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}, "severity": "critical"}]}
     [outcome] = _evaluate(suite, GOOD["mart_indicator_values"])
     assert outcome.status == "error" and "no_such_column" in outcome.error
+
+
+def test_expectations_read_the_same_arguments_with_their_configuration_built_once():
+    """validate._read_each_configuration_once against GX's own lookup, for every expectation
+    of every suite (raw suites from the contracts, mart suites from expectations/)."""
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    from marmot.validate import GxRun, _resolve
+
+    GxRun()  # applies it
+    patched = Expectation._get_runtime_kwargs
+    gx_own = patched.__wrapped__  # outside the patched call, each lookup builds the configuration again
+    checked = 0
+    for suite in load_suites():
+        for e in suite["expectations"]:
+            expectation = ExpectationConfiguration(type=e["type"], kwargs=_resolve(e["kwargs"])).to_domain_obj()
+            for runtime in (None, {"result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 5}}):
+                assert patched(expectation, runtime) == gx_own(expectation, runtime), (suite["suite"], e["type"])
+            checked += 1
+    assert checked > 100

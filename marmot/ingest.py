@@ -318,7 +318,7 @@ class Ingestor:
 
     def _connection(self, needs_key: bool = False) -> duckdb.DuckDBPyConnection:
         """This thread's DuckDB connection, with the reference code types and, once a contract
-        needs it, ``pseudonym`` (its key goes in as a query parameter, never as SQL text)."""
+        needs it, ``pseudonym`` (``_register_pseudonym``)."""
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = duckdb.connect(config={"threads": self._threads})

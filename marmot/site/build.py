@@ -19,7 +19,6 @@ import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import cache
-from itertools import repeat
 from multiprocessing import get_context
 from importlib.resources import files
 from pathlib import Path

@@ -39,9 +39,12 @@ class FinishedWrites:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.paths: set[Path] = set()
-        self.available = False
         self._fd = -1
         self._arrived = asyncio.Event()
+
+    @property
+    def available(self) -> bool:
+        return self._fd >= 0
 
     async def __aenter__(self) -> "FinishedWrites":
         libc = _libc()
@@ -53,7 +56,7 @@ class FinishedWrites:
         if libc.inotify_add_watch(fd, os.fsencode(self.folder), IN_CLOSE_WRITE | IN_MOVED_TO) < 0:
             os.close(fd)  # e.g. the folder does not exist yet: polling finds its files
             return self
-        self._fd, self.available = fd, True
+        self._fd = fd
         asyncio.get_running_loop().add_reader(fd, self._read)
         return self
 

@@ -83,14 +83,15 @@ class LandingFilesTrigger(BaseEventTrigger):
                     self.log.warning("cannot list %s/%s/%s: %s", landing, self.partner, self.dataset, exc)
                     current = frozenset()
                 news = settled_news(previous, current, announced)
-                announced = (announced | set(news)) & {name for name, _, _ in current}
+                waiting = {name for name, _, _ in current}
+                announced = (announced | set(news)) & waiting
                 previous = current
                 if news:
                     self.log.info("%d new file(s) for %s/%s: %s", len(news), self.partner, self.dataset, news)
                     yield TriggerEvent({"partner": self.partner, "dataset": self.dataset, "files": news,
                                         "landing": os.fspath(landing)})
                 # finished writes not yet announced: look again once they have been quiet for a moment
-                writes.keep({landing / name for name, _, _ in current if name not in announced})
+                writes.keep({landing / name for name in waiting - announced})
                 if writes.paths:
                     await asyncio.sleep(min(QUIET_SECONDS, self.poll_seconds))
                 else:

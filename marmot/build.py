@@ -2,10 +2,16 @@
 
 dbt reads the immutable Parquet batches directly and writes one DuckDB file that only this
 step opens read-write; readers only ever open published copies.
+
+The staging tables of partner datasets are incremental (macros/current_batch_rows.sql): a
+build reads again only the periods that changed. They are rebuilt in full (``--full-refresh``)
+when asked, and whenever the dbt project or a contract changed since the last successful build,
+so that no row made by an older version of the SQL stays.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -16,10 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from marmot import ledger
-from marmot.coalesce import ledger_fingerprint, record_built
+from marmot.coalesce import built_with_code, ledger_fingerprint, record_built
 from marmot.contracts import load_contracts
 from marmot.ingest import ensure_schema_files
-from marmot.settings import DBT_PROJECT_DIR, Paths
+from marmot.settings import CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +111,30 @@ def prepare(paths: Paths) -> str:
     return snapshot_ledger(paths)
 
 
-def build(paths: Paths, select: list[str] | None = None) -> dict:
-    """``dbt build`` of the whole project, or of the ``--select`` arguments given."""
+def code_fingerprint() -> str:
+    """Hash of every file of the dbt project and of the contracts: what the incremental staging
+    tables were made with."""
+    digest = hashlib.sha256()
+    for root in (DBT_PROJECT_DIR, CONTRACTS_DIR):
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{f.relative_to(root.parent)}\0".encode())
+            digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build(paths: Paths, select: list[str] | None = None, full_refresh: bool = False) -> dict:
+    """``dbt build`` of the whole project, or of the ``--select`` arguments given; in full when
+    asked or when the code changed since the last successful build (see the module docstring)."""
     fingerprint = prepare(paths)
-    summary = run_dbt(paths, ["build", *(["--select", *select] if select else [])])
+    code = code_fingerprint()
+    if not full_refresh and built_with_code(paths) != code:
+        log.info("no successful build with this dbt project and these contracts yet: building every table in full")
+        full_refresh = True
+    summary = run_dbt(paths, ["build", *(["--full-refresh"] if full_refresh else []),
+                              *(["--select", *select] if select else [])])
+    summary["full_refresh"] = full_refresh
     if not select:
-        record_built(paths, fingerprint)
-    log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)", summary["nodes"],
-             summary["wall_seconds"], summary["node_seconds"])
+        record_built(paths, fingerprint, code)
+    log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)%s", summary["nodes"],
+             summary["wall_seconds"], summary["node_seconds"], ", in full" if full_refresh else "")
     return summary

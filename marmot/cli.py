@@ -99,11 +99,11 @@ def cmd_build(args) -> int:
     from marmot.build import BuildFailed
 
     try:
-        s = pipeline.build(home_paths())
+        s = pipeline.build(home_paths(), full_refresh=args.full_refresh)
     except BuildFailed as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s")
+    print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s{' (in full)' if s['full_refresh'] else ''}")
     return 0
 
 
@@ -349,7 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "fetched again only if its content changed. Use with --partner/--dataset; every chosen "
                         "contract must say how to ask for a period (transport.period_param or period_pattern)")
 
-    add("build", cmd_build, "Build the indicator marts with dbt (models, seeds and dbt tests).")
+    p = add("build", cmd_build, "Build the indicator marts with dbt (models, seeds and dbt tests).")
+    p.add_argument("--full-refresh", action="store_true",
+                   help="rebuild the incremental staging tables from every raw batch; a build does this by "
+                        "itself when the dbt project or a contract changed since the last successful build")
     p = add("validate", cmd_validate, "Run the Great Expectations quality gates on the build (exit 2 when blocked).")
     p.add_argument("--recheck-raw", action="store_true",
                    help="check every current raw batch again; by default a batch that passed its dataset's "

@@ -56,10 +56,18 @@ def _built_file(paths: Paths) -> Path:
     return paths.home / "warehouse" / "built_from.json"
 
 
-def record_built(paths: Paths, fingerprint: str) -> None:
+def record_built(paths: Paths, fingerprint: str, code: str) -> None:
+    """Record what the last successful build was made from: the ledger and the code
+    (``marmot.build.code_fingerprint``)."""
     from marmot.atomic import write_text
 
-    write_text(_built_file(paths), json.dumps({"ledger_fingerprint": fingerprint}))
+    write_text(_built_file(paths), json.dumps({"ledger_fingerprint": fingerprint, "code_fingerprint": code}))
+
+
+def built_with_code(paths: Paths) -> str | None:
+    """The code fingerprint of the last successful build (None before the first)."""
+    built = _built_file(paths)
+    return json.loads(built.read_text()).get("code_fingerprint") if built.exists() else None
 
 
 def already_built(paths: Paths) -> bool:

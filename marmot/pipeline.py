@@ -38,10 +38,10 @@ def ingest(paths: Paths, partner: str | None = None, dataset: str | None = None)
     }
 
 
-def build(paths: Paths) -> dict:
+def build(paths: Paths, full_refresh: bool = False) -> dict:
     from marmot.build import build as dbt_build
 
-    return dbt_build(paths)
+    return dbt_build(paths, full_refresh=full_refresh)
 
 
 def validate(paths: Paths, recheck_raw: bool = False) -> dict:

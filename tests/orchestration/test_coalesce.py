@@ -53,10 +53,10 @@ def _entry(batch_id: str, status: str = "accepted") -> ledger.Entry:
 def test_a_build_is_needed_until_one_is_made_from_the_ledger_as_it_is(home):
     assert not coalesce.already_built(home)
     ledger.write(home.ledger, _entry("20261101T000000000000Z-a"))
-    coalesce.record_built(home, coalesce.ledger_fingerprint(ledger.read_all(home.ledger)))
+    coalesce.record_built(home, coalesce.ledger_fingerprint(ledger.read_all(home.ledger)), "code")
     assert coalesce.already_built(home)
     ledger.write(home.ledger, _entry("20261102T000000000000Z-b"))  # a new batch
     assert not coalesce.already_built(home)
-    coalesce.record_built(home, coalesce.ledger_fingerprint(ledger.read_all(home.ledger)))
+    coalesce.record_built(home, coalesce.ledger_fingerprint(ledger.read_all(home.ledger)), "code")
     ledger.write(home.ledger, _entry("20261101T000000000000Z-a", "superseded"))  # a status change
     assert not coalesce.already_built(home)

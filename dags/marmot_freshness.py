@@ -34,7 +34,7 @@ from marmot.notify import on_failure
     },
 )
 def marmot_freshness():
-    @task
+    @task(multiple_outputs=False)  # one XCom, not one per key of the returned dict
     def chase(params=None, logical_date=None, dag_run=None) -> dict:
         from datetime import date, datetime, timezone
 

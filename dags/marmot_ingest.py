@@ -79,7 +79,8 @@ def ingest_dag(contract: Contract):
                    "`period` or a backfill run pulls one historical period."),
     )
     def _ingest():
-        @task(retries=3, retry_delay=timedelta(minutes=5))
+        # multiple_outputs=False: one XCom per task, not one per key of the returned dict (each is an API call)
+        @task(retries=3, retry_delay=timedelta(minutes=5), multiple_outputs=False)
         def pull() -> dict:
             """Fetch new remote files, or one period's (the ``period`` param, or a backfill run's due
             period); skipped (visibly) when the connection is not configured here."""
@@ -104,7 +105,8 @@ def ingest_dag(contract: Contract):
                 raise AirflowSkipException(str(exc)) from None
             return {"period": period, "pulled": [p.name for p in landed]}
 
-        @task(outlets=[raw_asset(contract)], trigger_rule="none_failed")  # ingest what waits even if pull was skipped
+        # ingest what waits even if pull was skipped
+        @task(outlets=[raw_asset(contract)], trigger_rule="none_failed", multiple_outputs=False)
         def ingest() -> dict:
             from airflow.sdk.exceptions import AirflowSkipException
 

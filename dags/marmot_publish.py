@@ -51,7 +51,8 @@ def marmot_build_validate_publish():
 
         return wait_until_settled(paths(), load_contracts())
 
-    @task
+    # multiple_outputs=False: one XCom per task, not one per key of the returned dict (each is an API call)
+    @task(multiple_outputs=False)
     def build(_waited: float) -> dict:
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowSkipException
@@ -64,7 +65,7 @@ def marmot_build_validate_publish():
             raise AirflowSkipException("nothing new: an earlier run already built every batch in the ledger")
         return stage_process.run("build", paths())
 
-    @task(retries=0)
+    @task(retries=0, multiple_outputs=False)
     def validate(_build: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -76,7 +77,7 @@ def marmot_build_validate_publish():
         except pipeline.GateFailed as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    @task(outlets=[PUBLISHED])  # a gate failure raises AirflowFailException, which is never retried
+    @task(outlets=[PUBLISHED], multiple_outputs=False)  # a gate failure raises AirflowFailException, which is never retried
     def publish(validation: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 

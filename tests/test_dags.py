@@ -39,6 +39,14 @@ def test_every_dag_has_owner_tags_and_retries(dagbag):
                 assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
 
 
+def test_a_task_pushes_its_result_as_one_xcom(dagbag):
+    """TaskFlow splits a task annotated ``-> dict`` into one XCom per key, each an API call of the
+    task: 136 XCom writes for the 27 ingest runs of an increment."""
+    for dag_id, dag in dagbag.dags.items():
+        for task in dag.tasks:
+            assert not getattr(task, "multiple_outputs", False), f"{dag_id}.{task.task_id} pushes one XCom per key"
+
+
 def test_publish_dag_is_scheduled_by_the_ingest_assets(dagbag):
     publish = dagbag.dags["marmot_build_validate_publish"]
     scheduled_on = {a.name for a in publish.timetable.asset_condition.objects}

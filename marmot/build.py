@@ -111,12 +111,16 @@ def prepare(paths: Paths) -> str:
     return snapshot_ledger(paths)
 
 
-def code_fingerprint() -> str:
-    """Hash of every file of the dbt project and of the contracts: what the incremental staging
-    tables were made with."""
+NOT_CODE = {"target", "logs", "__pycache__"}  # what dbt or Python may write into the project
+
+
+def code_fingerprint(roots: tuple[Path, ...] = (DBT_PROJECT_DIR, CONTRACTS_DIR)) -> str:
+    """Hash of the files of the dbt project and of the contracts: what the incremental staging
+    tables were made with (hidden files and dbt's own output left out)."""
     digest = hashlib.sha256()
-    for root in (DBT_PROJECT_DIR, CONTRACTS_DIR):
-        for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for root in roots:
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and not NOT_CODE & set(p.relative_to(root).parts)
+                        and not any(part.startswith(".") for part in p.relative_to(root).parts)):
             digest.update(f"{f.relative_to(root.parent)}\0".encode())
             digest.update(hashlib.sha256(f.read_bytes()).digest())
     return digest.hexdigest()

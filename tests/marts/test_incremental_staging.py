@@ -102,3 +102,24 @@ def _assert_same_as_full_build(paths: Paths, tables: dict[str, list[tuple]], cop
     rebuilt = _staging_tables(full)
     differing = [t for t in tables if tables[t] != rebuilt[t]]
     assert not differing, f"staging tables differ from a full build: {differing}"
+
+
+def test_the_code_fingerprint_follows_the_sql_and_not_what_dbt_writes(tmp_path):
+    project, contracts = tmp_path / "dbt_project", tmp_path / "contracts"
+    (project / "models").mkdir(parents=True)
+    contracts.mkdir()
+    model = project / "models" / "stg_a.sql"
+    model.write_text("select 1 as a")
+    (contracts / "a.yml").write_text("id: a")
+    before = code_fingerprint((project, contracts))
+
+    for written in (project / "target" / "manifest.json", project / "logs" / "dbt.log", project / ".user.yml"):
+        written.parent.mkdir(exist_ok=True)
+        written.write_text("{}")
+    assert code_fingerprint((project, contracts)) == before
+
+    model.write_text("select 2 as a")
+    assert code_fingerprint((project, contracts)) != before
+    model.write_text("select 1 as a")
+    (contracts / "a.yml").write_text("id: a\ncolumns: []")
+    assert code_fingerprint((project, contracts)) != before

@@ -19,6 +19,7 @@
         post_hook="delete from {{ this }} where batch_id not in ("
                   ~ "select batch_id from {{ ref('stg_platform__ledger') }} where is_loaded)",
     ) }}
+    {%- set loaded_batches = "select batch_id from " ~ ref('stg_platform__ledger') ~ " where is_loaded" %}
     select src.*
     from {{ source_relation }} as src
     inner join {{ ref('stg_platform__ledger') }} as ledger
@@ -28,12 +29,12 @@
         and src.{{ period_column }} in (
             select new_rows.{{ period_column }}
             from {{ source_relation }} as new_rows
-            where new_rows._batch_id in (select batch_id from {{ ref('stg_platform__ledger') }} where is_loaded)
+            where new_rows._batch_id in ({{ loaded_batches }})
                 and new_rows._batch_id not in (select batch_id from {{ this }})
             union
             select {{ period_column }}
             from {{ this }}
-            where batch_id not in (select batch_id from {{ ref('stg_platform__ledger') }} where is_loaded)
+            where batch_id not in ({{ loaded_batches }})
         )
     {%- endif %}
     qualify src._batch_id = max(src._batch_id) over (partition by src.{{ period_column }})

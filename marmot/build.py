@@ -119,8 +119,10 @@ def code_fingerprint(roots: tuple[Path, ...] = (DBT_PROJECT_DIR, CONTRACTS_DIR))
     tables were made with (hidden files and dbt's own output left out)."""
     digest = hashlib.sha256()
     for root in roots:
-        for f in sorted(p for p in root.rglob("*") if p.is_file() and not NOT_CODE & set(p.relative_to(root).parts)
-                        and not any(part.startswith(".") for part in p.relative_to(root).parts)):
+        for f in sorted(root.rglob("*")):
+            parts = f.relative_to(root).parts
+            if not f.is_file() or NOT_CODE & set(parts) or any(part.startswith(".") for part in parts):
+                continue
             digest.update(f"{f.relative_to(root.parent)}\0".encode())
             digest.update(hashlib.sha256(f.read_bytes()).digest())
     return digest.hexdigest()

@@ -45,10 +45,7 @@ def test_an_incremental_build_holds_what_a_full_build_holds(home, tmp_path):
 
     # the increment: the latest period of every dataset, and a re-sent first year, which replaces
     # that year's rows of the two-year batch (still loaded: its second year stays current)
-    for f in held:
-        target = home.landing / f.relative_to(drop)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(f, target)
+    bench._land(drop, home.landing, held)
     land_eyfsp(home, "first_year_again.csv", [eyfsp_row(20 + i, year=years[0], gld="N") for i in range(5)])
     pipeline.ingest(home)
     statuses = {e.original_name: e.status for e in ledger.read_all(home.ledger)}

@@ -25,19 +25,19 @@ chromium:  ## install Debian's chromium for the browser tests, only when /usr/bi
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
-	$(BIN)/marmot demo --port $(PORT)
+	$(BIN)/python -m devtools demo --port $(PORT)
 
 test: env chromium  ## the whole test suite (includes a real Airflow scheduler run and browser tests)
 	$(BIN)/pytest
 
 up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
-	$(BIN)/marmot airflow up --port $(PORT)
+	$(BIN)/python -m devtools airflow up --port $(PORT)
 
 down: env  ## stop the Airflow started by make up
-	$(BIN)/marmot airflow down
+	$(BIN)/python -m devtools airflow down
 
 bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/
-	$(BIN)/marmot bench $(if $(SWEEP),--sweep) $(if $(DBT_IN_AIRFLOW),--dbt-in-airflow)
+	$(BIN)/python -m devtools bench $(if $(SWEEP),--sweep) $(if $(DBT_IN_AIRFLOW),--dbt-in-airflow)
 
 clean:  ## remove all platform state under $(MARMOT_HOME)
 	rm -rf "$(MARMOT_HOME)"

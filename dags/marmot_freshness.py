@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from marmot.notify import on_failure
+from marmot.monitor.notify import on_failure
 
 
 @dag(
@@ -38,7 +38,9 @@ def marmot_freshness():
     def chase(params=None, logical_date=None, dag_run=None) -> dict:
         from datetime import date, datetime, timezone
 
-        from marmot import ledger, notify
+        from marmot.ingest import ledger
+
+        from marmot.monitor import notify
         from marmot.contracts import load_contracts
         from marmot.settings import paths
 

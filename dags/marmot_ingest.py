@@ -4,7 +4,7 @@ Thin on purpose: parsing reads only the small contract YAML files; all work happ
 ``marmot`` when a task runs. Scheduling follows the data, not the clock:
 
 - **folder drops** (``landing_folder``): the triggerer watches ``landing/<partner>/<dataset>/``
-  (``marmot.landing_watch``) and a settled new file updates the dataset's landing Asset, which
+  (``marmot.land.watch``) and a settled new file updates the dataset's landing Asset, which
   starts this DAG;
 - **pulled transports** (sftp, http_api, object_storage): nothing can announce a remote file, so
   the DAG checks daily around the dataset's due date (``Contract.check_crons``), pulls new remote
@@ -13,7 +13,7 @@ Thin on purpose: parsing reads only the small contract YAML files; all work happ
 Historical periods (pulled datasets only): "Trigger DAG w/ config" asks for ``period`` (e.g.
 ``2025-04``; empty = whatever is new) and the run pulls exactly that period; a backfill
 (``airflow backfill create --dag-id ingest__<contract> --from-date ... --to-date ...``) pulls, in
-each run, the period that was due at the run's date (``marmot.transports.period_for_run``). The
+each run, the period that was due at the run's date (``marmot.land.transports.period_for_run``). The
 contract's transport says how a period is asked for (``ingestion/contracts/README.md``).
 Folder-drop DAGs have no ``period``: their files arrive by themselves.
 
@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import MultipleCronTriggerTimetable, Param, chain, dag, task
 
-from marmot.assets import landing_asset, raw_asset
+from marmot.orchestration.assets import landing_asset, raw_asset
 from marmot.contracts import PERIOD_TYPES, Contract, load_contracts
-from marmot.notify import on_failure
+from marmot.monitor.notify import on_failure
 
 TIMEZONE = "Europe/London"
 
@@ -69,7 +69,7 @@ def ingest_dag(contract: Contract):
             "retries": 2,
             "retry_delay": timedelta(seconds=30),
             "retry_exponential_backoff": True,
-            "on_failure_callback": on_failure(),  # tell the data team (marmot.notify)
+            "on_failure_callback": on_failure(),  # tell the data team (marmot.monitor.notify)
         },
         doc_md=f"**{contract.title}** ({contract.partner_name}).\n\n{contract.description}\n\n"
                f"Contract: `ingestion/contracts/{contract.id}.yml`; contact: {contract.contact}; "
@@ -87,10 +87,10 @@ def ingest_dag(contract: Contract):
             from airflow.sdk import get_current_context
             from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-            from marmot import transports
+            from marmot.land import transports
             from marmot.contracts import PeriodError
             from marmot.settings import paths
-            from marmot.transports.base import ConnectionMissing
+            from marmot.land.transports.base import ConnectionMissing
 
             ctx = get_current_context()
             run = ctx["dag_run"]
@@ -110,7 +110,7 @@ def ingest_dag(contract: Contract):
         def ingest() -> dict:
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from marmot import pipeline
+            from marmot.orchestration import pipeline
             from marmot.settings import paths
 
             summary = pipeline.ingest(paths(), contract.partner, contract.dataset)

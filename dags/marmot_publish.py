@@ -1,7 +1,7 @@
 """Build, validate and publish, whenever any partner dataset receives new data.
 
 A burst of files (a monthly increment from many partners) makes one publication, not one per
-finished ingest (``marmot.coalesce``): ``settle`` waits until no partner file waits in landing
+finished ingest (``marmot.orchestration.settle``): ``settle`` waits until no partner file waits in landing
 or is being ingested, and ``build`` skips a run scheduled by Asset events whose batches an
 earlier run already built (a manual run always builds).
 
@@ -10,7 +10,7 @@ fails the run (without retry, ``AirflowFailException`` whose message names the r
 ``validation/<run>/report.txt``) when a critical expectation fails, ``publish`` only runs after
 a passing validation, publishes exactly the candidate it audited and updates the published Asset.
 
-Each of the three runs in a child process of its task (``marmot.stage_process``): dbt took 1.3
+Each of the three runs in a child process of its task (``marmot.orchestration.stage_process``): dbt took 1.3
 times as long inside the Airflow task process itself.
 """
 
@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import AssetAny, dag, task
 
-from marmot.assets import PUBLISHED, raw_asset
+from marmot.orchestration.assets import PUBLISHED, raw_asset
 from marmot.contracts import load_contracts
-from marmot.notify import on_failure
+from marmot.monitor.notify import on_failure
 
 
 @dag(
@@ -40,13 +40,13 @@ from marmot.notify import on_failure
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=10),
         "pool": "warehouse",  # one writer of build.duckdb and published/ (marmot.settings.AIRFLOW_POOLS)
-        "on_failure_callback": on_failure(),  # tell the data team (marmot.notify)
+        "on_failure_callback": on_failure(),  # tell the data team (marmot.monitor.notify)
     },
 )
 def marmot_build_validate_publish():
     @task
     def settle() -> float:
-        from marmot.coalesce import wait_until_settled
+        from marmot.orchestration.settle import wait_until_settled
         from marmot.settings import paths
 
         return wait_until_settled(paths(), load_contracts())
@@ -57,8 +57,8 @@ def marmot_build_validate_publish():
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from marmot import stage_process
-        from marmot.coalesce import already_built
+        from marmot.orchestration import stage_process
+        from marmot.build.fingerprint import already_built
         from marmot.settings import paths
 
         if get_current_context()["dag_run"].run_type == "asset_triggered" and already_built(paths()):
@@ -69,7 +69,9 @@ def marmot_build_validate_publish():
     def validate(_build: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from marmot import pipeline, stage_process
+        from marmot.orchestration import pipeline
+
+        from marmot.orchestration import stage_process
         from marmot.settings import paths
 
         try:
@@ -81,7 +83,9 @@ def marmot_build_validate_publish():
     def publish(validation: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from marmot import pipeline, stage_process
+        from marmot.orchestration import pipeline
+
+        from marmot.orchestration import stage_process
         from marmot.settings import paths
 
         try:

@@ -73,11 +73,11 @@ LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
 
 
 def landing_poll_seconds() -> float:
-    """How often the triggerer looks at each landing folder (marmot.landing_watch); default 5 s.
+    """How often the triggerer looks at each landing folder (marmot.land.watch); default 5 s.
 
     A file is announced once it has stayed the same for one whole poll, so a drop starts its
     ingest 5-10 s after it lands; about 1 s where the kernel reports finished writes
-    (marmot.landing_watch)."""
+    (marmot.land.watch)."""
     return float(os.environ.get(LANDING_POLL_ENV, "5"))
 
 

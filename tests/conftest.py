@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.marts import write_build
+
 from marmot.settings import Paths
 
 # Airflow reads its configuration when first imported: give the test session its own home.
@@ -28,7 +30,7 @@ def home(tmp_path, monkeypatch) -> Paths:
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory) -> Path:
     """A small synthetic drop (2 years of EYFSP), generated once per session; copy before landing."""
-    from marmot.synthetic import generate
+    from devtools.synthetic import generate
 
     out = tmp_path_factory.mktemp("synthetic")
     generate(out, years=2, seed=7, datasets=["early_years/eyfsp"])
@@ -56,3 +58,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], **kwargs) ->
 
 def land_eyfsp(home: Paths, name: str, rows: list[list[str]], header=EYFSP_HEADER, **kwargs) -> Path:
     return write_csv(home.landing / "early_years" / "eyfsp" / name, header, rows, **kwargs)
+
+
+@pytest.fixture
+def built(home) -> Paths:
+    """A home whose build warehouse holds valid marts written directly, no dbt (tests/fixtures/marts.py).
+    tests/build/ overrides this with a home built by real dbt."""
+    write_build(home)
+    return home

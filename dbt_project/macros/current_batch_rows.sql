@@ -8,7 +8,7 @@
   rows came from a batch that is no longer loaded (superseded). Every staging view was read
   again by each of its tests and consumers, that is, ten years of Parquet batches several times
   a build. `marmot build` rebuilds these tables in full whenever the dbt project or a contract
-  changed since the last build (marmot.build.code_fingerprint), so they never hold rows made by
+  changed since the last build (marmot.build.dbt.code_fingerprint), so they never hold rows made by
   an older version of their SQL.
 #}
 {% macro current_batch_rows(source_relation, period_column) -%}

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import eyfsp_row, land_eyfsp, write_csv, EYFSP_HEADER
+from conftest import eyfsp_row, land_eyfsp, EYFSP_HEADER
 from ingest.data import (BIRTHS_HEADER, CLAIMANT_HEADER, LSOAS, birth, case_study, claimant, crime, csv_bytes,
                          land, nhs_number)
-from marmot.ingest import Ingestor
+from marmot.ingest.ingestor import Ingestor
 
 BIRTHS = ("maternity", "births")
 CLAIMANTS = ("dwp", "claimant_count")

@@ -7,7 +7,7 @@ import logging
 
 from ingest.data import ADMISSIONS_HEADER, BIRTHS_HEADER, admission, birth, csv_bytes, land, nhs_number
 from ingest.test_bad_input import PUPILS, parquet
-from marmot.ingest import Ingestor
+from marmot.ingest.ingestor import Ingestor
 
 NHS = [nhs_number(7001), nhs_number(7002), nhs_number(7003), nhs_number(7004)]
 BAD_NHS = NHS[3][:9] + str((int(NHS[3][9]) + 1) % 10)  # fails modulus 11

@@ -13,9 +13,9 @@ import duckdb
 
 from conftest import EYFSP_HEADER, eyfsp_row
 from ingest.data import BIRTHS_HEADER, birth, case_study, claimant, crime, csv_bytes, land, ltc
-from ingest.test_bad_input import CENSUS_HEADER, CENSUS_ROWS, NCMP, NOTES, PUPILS, parquet, xlsx
-from marmot.ingest import Ingestor
-from marmot.ledger import read_all
+from ingest.test_bad_input import CENSUS_HEADER, CENSUS_ROWS, NOTES, PUPILS, parquet, xlsx
+from marmot.ingest.ingestor import Ingestor
+from marmot.ingest.ledger import read_all
 
 MARMOT = [sys.executable, "-m", "marmot.cli"]
 

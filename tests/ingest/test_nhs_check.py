@@ -4,7 +4,7 @@ import random
 
 import duckdb
 
-from marmot.ingest import _nhs_mod11
+from marmot.ingest.ingestor import _nhs_mod11
 
 
 def check_digit(number: str) -> int:

@@ -6,7 +6,7 @@ import hmac
 import duckdb
 import pytest
 
-from marmot.ingest import _register_pseudonym
+from marmot.ingest.ingestor import _register_pseudonym
 
 
 @pytest.mark.parametrize("key", [b"a-sixteen-byte-key", b"k" * 64, b"a key longer than the 64-byte block " * 3])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import generate_other_partners
+from orchestration.helpers import generate_other_partners
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marmot import pipeline
+from marmot.orchestration import pipeline
 from marmot.contracts import load_contracts
-from marmot.ingest import copy_into_landing
+from marmot.land.drop import copy_into_landing
 from marmot.settings import Paths
 
 
 def generate_other_partners(out: Path) -> Path:
-    from marmot.synthetic import generate
+    from devtools.synthetic import generate
 
     names = [f"{c.partner}/{c.dataset}" for c in load_contracts().values() if c.dataset != "eyfsp"]
     generate(out, years=2, seed=7, scale=0.1, datasets=names)

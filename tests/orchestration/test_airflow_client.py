@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from marmot.airflow_local import Client
+from devtools.airflow_local import Client
 
 
 def _serve(answers: list[tuple[int, dict]]):
@@ -41,7 +41,7 @@ def _client(server) -> Client:
 
 
 def test_a_request_that_met_a_busy_metadata_database_is_sent_again(monkeypatch):
-    monkeypatch.setattr("marmot.airflow_local.time.sleep", lambda s: None)
+    monkeypatch.setattr("devtools.airflow_local.time.sleep", lambda s: None)
     busy = (500, {"detail": {"reason": "Database error", "message": "Serious error when handling your request"}})
     server, seen = _serve([busy, busy, (200, {"is_paused": False})])
     try:
@@ -52,7 +52,7 @@ def test_a_request_that_met_a_busy_metadata_database_is_sent_again(monkeypatch):
 
 
 def test_other_errors_and_a_database_that_stays_busy_are_raised(monkeypatch):
-    monkeypatch.setattr("marmot.airflow_local.time.sleep", lambda s: None)
+    monkeypatch.setattr("devtools.airflow_local.time.sleep", lambda s: None)
     busy = (500, {"detail": {"reason": "Database error"}})
     server, seen = _serve([(404, {"detail": "DAG not found"}), busy, busy, busy, busy])
     try:

@@ -11,15 +11,17 @@ from datetime import date
 
 import pytest
 
-from marmot import airflow_local, freshness
+from devtools import airflow_local
+
+from marmot.monitor import freshness
 from marmot.contracts import load_contracts
-from marmot.ingest import copy_into_landing
+from marmot.land.drop import copy_into_landing
 from marmot.settings import AIRFLOW_CELERY_SETTINGS, CELERY_WORKERS, LANDING_POLL_ENV
 
 
-from .servers import WILDCARDS, SmtpServer, WebhookServer, free_port, listening
-from .helpers import preload
-from .services import postgres_database, redis_broker  # noqa: F401  (fixtures)
+from orchestration.servers import WILDCARDS, SmtpServer, WebhookServer, free_port, listening
+from orchestration.helpers import preload
+from orchestration.services import postgres_database, redis_broker  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.scheduler
 INGEST, PUBLISH, FRESHNESS = "ingest__early_years__eyfsp", "marmot_build_validate_publish", "marmot_freshness"

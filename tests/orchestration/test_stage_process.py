@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from marmot import stage_process
-from marmot.pipeline import GateFailed
+from marmot.orchestration import stage_process
+from marmot.orchestration.pipeline import GateFailed
 from marmot.settings import Paths
 
 

@@ -1,0 +1,1 @@
+"""Developer tools, not shipped in the product wheel: synthetic data, demo, benchmark, local Airflow launcher."""

@@ -1,0 +1,127 @@
+"""Build the warehouse: snapshot the ledger, then `dbt build` (models, seeds and tests).
+
+dbt reads the immutable Parquet batches directly and writes one DuckDB file that only this
+step opens read-write; readers only ever open published copies.
+
+The staging tables of partner datasets are incremental (macros/current_batch_rows.sql): a
+build reads again only the periods that changed. They are rebuilt in full (``--full-refresh``)
+when asked, and whenever the dbt project or a contract changed since the last successful build,
+so that no row made by an older version of the SQL stays.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from marmot.ingest import ledger
+from marmot.build.fingerprint import built_with_code, code_fingerprint, ledger_fingerprint, record_built
+from marmot.contracts import load_contracts
+from marmot.ingest.ingestor import ensure_schema_files
+from marmot.settings import DBT_PROJECT_DIR, Paths
+
+log = logging.getLogger(__name__)
+
+LEDGER_COLUMNS = {
+    "batch_id": pa.string(), "partner": pa.string(), "dataset": pa.string(), "original_name": pa.string(),
+    "sha256": pa.string(), "bytes": pa.int64(), "received_at": pa.string(), "status": pa.string(),
+    "rows_in": pa.int64(), "rows_loaded": pa.int64(), "rows_rejected": pa.int64(), "archive_path": pa.string(),
+}
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def snapshot_ledger(paths: Paths) -> str:
+    """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty);
+    return the fingerprint of the ledger it holds."""
+    entries = ledger.read_all(paths.ledger)
+    table = pa.table({k: pa.array([getattr(e, k) for e in entries], type=t) for k, t in LEDGER_COLUMNS.items()})
+    target = paths.home / "warehouse" / "ledger.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return ledger_fingerprint(entries)
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    return {
+        "MARMOT_HOME": str(paths.home),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": str(paths.dbt_target),
+        "DBT_LOG_PATH": str(paths.dbt_logs),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "true",
+    }
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB database dbt kept open for the whole invocation (``keep_open: true`` in
+    profiles.yml: opening the file again for each of the 234 nodes cost 1.5-2 s a build), so this
+    process can open ``build.duckdb`` again after the build (``marmot run``, tests)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+def run_dbt(paths: Paths, args: list[str]) -> dict:
+    """Run a dbt command in-process; return a summary, raise BuildFailed when anything failed."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(paths))
+    started = time.perf_counter()
+    try:
+        result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT_DIR)])
+    finally:
+        _release_warehouse()
+    wall = time.perf_counter() - started
+    results_file = paths.dbt_target / "run_results.json"
+    nodes = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    failed = [r for r in nodes if r["status"] in ("error", "fail", "runtime error")]
+    summary = {
+        "command": " ".join(args),
+        "wall_seconds": round(wall, 3),
+        "nodes": len(nodes),
+        "node_seconds": round(sum(r.get("execution_time", 0) for r in nodes), 3),
+        "failed": [{"node": r["unique_id"], "message": r.get("message")} for r in failed],
+    }
+    if not result.success or failed:
+        details = "; ".join(f"{f['node']}: {f['message']}" for f in summary["failed"]) or str(result.exception)
+        raise BuildFailed(f"dbt {args[0]} failed: {details} (logs: {paths.dbt_logs / 'dbt.log'})")
+    return summary
+
+
+def prepare(paths: Paths) -> str:
+    """What dbt needs before any model runs: a ``_schema.parquet`` per contract and the ledger
+    snapshot (whose fingerprint it returns)."""
+    ensure_schema_files(paths, load_contracts())
+    return snapshot_ledger(paths)
+
+
+def build(paths: Paths, select: list[str] | None = None, full_refresh: bool = False) -> dict:
+    """``dbt build`` of the whole project, or of the ``--select`` arguments given; in full when
+    asked or when the code changed since the last successful build (see the module docstring)."""
+    fingerprint = prepare(paths)
+    code = code_fingerprint()
+    if not full_refresh and built_with_code(paths) != code:
+        log.info("no successful build with this dbt project and these contracts yet: building every table in full")
+        full_refresh = True
+    summary = run_dbt(paths, ["build", *(["--full-refresh"] if full_refresh else []),
+                              *(["--select", *select] if select else [])])
+    summary["full_refresh"] = full_refresh
+    if not select:
+        record_built(paths, fingerprint, code)
+    log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)%s", summary["nodes"],
+             summary["wall_seconds"], summary["node_seconds"], ", in full" if full_refresh else "")
+    return summary

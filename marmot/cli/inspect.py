@@ -1,0 +1,127 @@
+"""``marmot ledger|query|status|serve``: look at what the platform holds and has published."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from marmot.cli.output import print_table
+from marmot.settings import paths as home_paths
+
+
+def cmd_ledger(args) -> int:
+    from dataclasses import asdict
+
+    from marmot.ingest.ledger import read_all
+
+    entries = [e for e in read_all(home_paths().ledger, args.partner, args.dataset)
+               if not args.status or e.status == args.status]
+    if args.json:
+        print(json.dumps([asdict(e) for e in entries], indent=2))
+        return 0
+    print_table(
+        ["received_at", "partner", "dataset", "file", "status", "rows_in", "loaded", "rejected", "reasons"],
+        [(e.received_at[:19], e.partner, e.dataset, e.original_name, e.status, e.rows_in, e.rows_loaded,
+          e.rows_rejected, "; ".join(r["message"] for r in e.reasons)[:120]) for e in entries],
+    )
+    return 0
+
+
+def cmd_query(args) -> int:
+    import duckdb
+
+    db = home_paths().current / "marmot.duckdb"
+    if not db.exists():
+        print(f"nothing published yet ({db} missing): run `marmot run` first", file=sys.stderr)
+        return 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(args.sql)
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    except duckdb.Error as exc:
+        print(f"query failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, default=str))
+    elif args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        print_table(columns, rows)
+    return 0
+
+
+def cmd_status(args) -> int:
+    from marmot.contracts import load_contracts
+    from marmot.ingest.ledger import LOADED, read_all
+
+    p = home_paths()
+    print(f"home: {p.home}")
+    current = p.current
+    if current.exists():
+        manifest = json.loads((current / "manifest.json").read_text())
+        print(f"published: version {manifest['version']} at {manifest['published_at']} -> {current / 'index.html'}")
+    else:
+        print("published: nothing yet")
+    entries = read_all(p.ledger)
+    rows = []
+    for c in load_contracts().values():
+        mine = [e for e in entries if e.partner == c.partner and e.dataset == c.dataset]
+        loaded = [e for e in mine if e.status in LOADED]
+        periods = sorted({per for e in loaded for per in e.periods})
+        rows.append((c.partner, c.dataset, c.schedule["frequency"], len(mine), len(loaded),
+                     sum(e.status == "quarantined" for e in mine),
+                     periods[-1] if periods else "-", mine[-1].received_at[:19] if mine else "-"))
+    print_table(["partner", "dataset", "frequency", "files", "loaded", "quarantined", "latest_period",
+                  "last_received"], rows)
+    from datetime import date
+
+    from marmot.monitor.freshness import summary
+
+    print(f"\nfreshness as of {date.today().isoformat()} (on_time / late / missing; see marmot/monitor/freshness.py):")
+    fresh = summary(list(load_contracts().values()), entries, date.today())
+    print_table(list(fresh[0]), [tuple(r.values()) for r in fresh])
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from marmot.publish.site.serve import make_server
+
+    current = home_paths().current
+    if not (current / "index.html").exists():
+        print(f"nothing published yet ({current / 'index.html'} missing): run `marmot run` first", file=sys.stderr)
+        return 1
+    server = make_server(current, args.port)
+    print(f"serving {current.resolve()} (read-only) on http://127.0.0.1:{server.server_address[1]}/ ; Ctrl-C stops",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def register(add) -> None:
+    """Add these subcommands to the parser (``add(name, func, help)`` returns the subparser)."""
+    p = add("ledger", cmd_ledger, "Show the ledger: every landed file and what happened to it.")
+    p.add_argument("--json", action="store_true", help="print JSON records")
+    p.add_argument("--partner", help="only this partner")
+    p.add_argument("--dataset", help="only this dataset")
+    p.add_argument("--status", help="only this status (accepted, quarantined, ...)")
+
+    p = add("query", cmd_query, "Run read-only SQL against the current publication.")
+    p.add_argument("sql", help='SQL, e.g. "select * from mart_indicator_values limit 5"')
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+
+    add("status", cmd_status, "Show the current publication and, per partner dataset, what arrived.")
+
+    p = add("serve", cmd_serve, "Serve the current publication's site read-only on 127.0.0.1.")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")

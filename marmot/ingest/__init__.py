@@ -1,0 +1,1 @@
+"""Ingest: read each claimed file, check it against its contract, archive, load, ledger, receipt."""

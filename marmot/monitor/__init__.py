@@ -1,0 +1,1 @@
+"""Monitor: which partner periods are late or missing, and who is told."""

@@ -1,0 +1,173 @@
+"""Notifications through Airflow notifiers: e-mail (``SmtpNotifier``, SMTP connection
+``marmot_smtp``) and a JSON webhook (``WebhookNotifier``, HTTP connection ``marmot_webhook``).
+
+Connections come from Airflow (e.g. ``AIRFLOW_CONN_MARMOT_SMTP=smtp://host:25?from_email=...``,
+``AIRFLOW_CONN_MARMOT_WEBHOOK=http://host:port/path``). A channel whose connection is not
+defined is skipped with a warning (a laptop has neither); a defined channel that fails raises.
+
+Chasing late extracts is idempotent: ``chase`` records what was sent, per period and
+channel, in ``$MARMOT_HOME/notifications/freshness.json`` (written after each send), so a
+daily run notifies each late period once, and a retry after a failed send only repeats the
+channel that failed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import urllib.request
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from airflow.sdk import BaseNotifier
+
+from marmot.monitor import freshness
+from marmot.atomic import write_text
+
+log = logging.getLogger(__name__)
+
+SMTP_CONN_ID = "marmot_smtp"
+WEBHOOK_CONN_ID = "marmot_webhook"
+DATA_TEAM_ENV = "MARMOT_DATA_TEAM_EMAIL"
+DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
+FROM_EMAIL = "marmot-platform@coventry.example"
+
+
+def data_team() -> str:
+    return os.environ.get(DATA_TEAM_ENV, DEFAULT_DATA_TEAM)
+
+
+def _connection(conn_id: str):
+    """The Airflow connection, or None when it is not defined here."""
+    from airflow.sdk import BaseHook
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception as exc:  # AirflowNotFoundException (its import path moves between versions)
+        if "isn't defined" in str(exc) or "not found" in str(exc).lower() or type(exc).__name__.endswith("NotFoundException"):
+            return None
+        raise
+
+
+class WebhookNotifier(BaseNotifier):
+    """POST a JSON document to the URL of an HTTP connection (host, port, schema = path)."""
+
+    template_fields = ("payload",)
+
+    def __init__(self, payload: dict, conn_id: str = WEBHOOK_CONN_ID, timeout: float = 10, **kwargs):
+        super().__init__(**kwargs)
+        self.payload, self.conn_id, self.timeout = payload, conn_id, timeout
+
+    def url(self) -> str:
+        conn = _connection(self.conn_id)
+        if conn is None:
+            raise LookupError(f"connection {self.conn_id} is not defined")
+        scheme = "https" if conn.conn_type == "https" else "http"
+        path = (conn.schema or "").lstrip("/")
+        port = f":{conn.port}" if conn.port else ""
+        return f"{scheme}://{conn.host}{port}/{path}"
+
+    def notify(self, context) -> None:
+        req = urllib.request.Request(self.url(), data=json.dumps(self.payload, default=str).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            if resp.status >= 300:
+                raise RuntimeError(f"webhook answered {resp.status}")
+
+
+def _email(to: list[str], cc: list[str], subject: str, body_html: str):
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    return SmtpNotifier(to=to, cc=cc or None, from_email=FROM_EMAIL, subject=subject,
+                        html_content=body_html, smtp_conn_id=SMTP_CONN_ID)
+
+
+def configured_channels() -> list[str]:
+    return [name for name, conn_id in (("email", SMTP_CONN_ID), ("webhook", WEBHOOK_CONN_ID))
+            if _connection(conn_id) is not None]
+
+
+# ---- late extracts -------------------------------------------------------------------
+
+def _late_message(r: freshness.PeriodFreshness) -> tuple[str, str, dict]:
+    what = "is late" if r.status == "late" else "is missing"
+    subject = f"[Marmot] {r.contract_id}: extract for {r.period} {what} (due {r.due})"
+    body = (f"<p>The extract <b>{html.escape(r.contract_id)}</b> for period <b>{html.escape(r.period)}</b> "
+            f"was due on {r.due} and has not arrived ({r.days_overdue} days overdue).</p>"
+            f"<p>Please send it to the landing area as agreed in the data contract "
+            f"(ingestion/contracts/{html.escape(r.contract_id)}.yml). The data team is copied.</p>")
+    payload = {"event": f"extract_{r.status}", **r.as_dict()}
+    return subject, body, payload
+
+
+def _load_state(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_state(path: Path, state: dict) -> None:
+    write_text(path, json.dumps(state, indent=2, sort_keys=True))
+
+
+def chase(home: Path, contracts, entries, as_of: date, context: dict | None = None,
+          channels: list[str] | None = None) -> dict:
+    """Notify the partner contact and the data team once per late/missing period and channel."""
+    context = context if context is not None else {}
+    channels = configured_channels() if channels is None else channels
+    path = freshness.state_path(home)
+    state = _load_state(path)
+    rows = freshness.assess(contracts, entries, as_of)
+    sent, already, unsent = [], [], []
+    for r in freshness.to_chase(rows):
+        key = f"{r.contract_id}/{r.period}"
+        if not channels:  # nothing configured: say so, remember nothing (chased once a channel exists)
+            log.warning("no notification channel configured: %s %s not chased", key, r.status)
+            unsent.append(key)
+            continue
+        done = state.setdefault(key, {"status": r.status, "due": r.due, "channels": {}})
+        subject, body, payload = _late_message(r)
+        todo = [ch for ch in channels if ch not in done["channels"]]
+        if not todo:
+            already.append(key)
+            continue
+        for ch in todo:
+            notifier = (_email([r.contact], [data_team()], subject, body) if ch == "email"
+                        else WebhookNotifier(payload))
+            notifier(dict(context))  # raises on failure: state keeps what did succeed
+            done["channels"][ch] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            _save_state(path, state)
+        sent.append(key)
+    return {"as_of": as_of.isoformat(), "channels": channels, "notified": sent, "already_notified": already,
+            "no_channel": unsent,
+            "statuses": {s: sum(r.status == s for r in rows) for s in freshness.STATUSES}}
+
+
+# ---- failures --------------------------------------------------------------------------
+
+class TeamFailureNotifier(BaseNotifier):
+    """``on_failure_callback``: tell the data team (e-mail and webhook, whichever are configured)."""
+
+    def notify(self, context) -> None:
+        ti = context.get("ti") or context.get("task_instance")
+        dag_id = getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")
+        task_id = getattr(ti, "task_id", "?")
+        run_id = getattr(context.get("dag_run"), "run_id", None) or context.get("run_id", "?")
+        error = str(context.get("exception") or "")[:2000]
+        subject = f"[Marmot] task failed: {dag_id}.{task_id} ({run_id})"
+        body = (f"<p>Task <b>{html.escape(task_id)}</b> of <b>{html.escape(dag_id)}</b> failed in run "
+                f"{html.escape(str(run_id))} (try {getattr(ti, 'try_number', '?')}).</p>"
+                f"<pre>{html.escape(error)}</pre><p>See the task log in the Airflow UI.</p>")
+        payload = {"event": "task_failed", "dag_id": dag_id, "task_id": task_id, "run_id": str(run_id),
+                   "error": error}
+        for ch in configured_channels():
+            notifier = _email([data_team()], [], subject, body) if ch == "email" else WebhookNotifier(payload)
+            try:
+                notifier(dict(context))
+            except Exception:  # a failing alert channel must not hide the other one
+                log.exception("failure notification through %s failed", ch)
+
+
+def on_failure():
+    """A fresh notifier per DAG (``default_args={'on_failure_callback': on_failure()}``)."""
+    return TeamFailureNotifier()

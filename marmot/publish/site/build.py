@@ -1,0 +1,164 @@
+"""Write the static site of one published version into its folder.
+
+Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
+server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
+``partners.html``, ``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per
+indicator, workbook per principle); ``README.md``.
+
+The indicator and principle pages (their charts and workbooks are most of a publication's
+time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,
+each helper with its own read-only view of the version's DuckDB file: vl-convert renders one
+chart at a time in a process, and workbooks are pure Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from functools import cache
+from multiprocessing import get_context
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from marmot.publish.site import changes, charts, exports, labels
+from marmot.publish.site.publication import Publication
+
+log = logging.getLogger(__name__)
+SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
+_worker_pub: Publication | None = None  # a worker process's own view of the version
+
+
+def site_workers() -> int:
+    """Processes that render pages, this one included (default: the machine's cores, at most 4)."""
+    return max(1, int(os.environ.get(SITE_WORKERS_ENV, "0")) or min(4, os.cpu_count() or 1))
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("marmot.publish.site", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=labels.number, benchmark=labels.benchmark_class, trend=labels.trend_direction,
+                       arrow=labels.trend_arrow)
+    env.globals.update(SUPPRESSED=labels.SUPPRESSED, NA=labels.NOT_AVAILABLE)
+    return env
+
+
+def _write(folder: Path, name: str, template: str, **context) -> str:
+    (folder / name).write_text(_env().get_template(template).render(**context), encoding="utf-8")
+    return name
+
+
+def _summary(indicators: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"improving": [], "worsening": [], "flat": [], "changing": [], "unknown": []}
+    for ind in indicators:
+        out[labels.trend_direction((ind["latest"] or {}).get("trend_label"))].append(ind)
+    return out
+
+
+def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> str:
+    rows = pub.values(ind["id"])
+    latest = [r for r in rows if r["period"] == ind["period"]]
+    city_trend = [r for r in rows if r["level"] == "city"]
+    quintiles = [r for r in latest if r["level"] == "imd_quintile"]
+    ward_rows = [r for r in latest if r["level"] == "ward"]
+    breakdowns = pub.breakdowns(ind["id"], ind["period"])
+    figures = {
+        "trend": charts.trend(ind, city_trend),
+        "gradient": charts.gradient(ind, quintiles, ind["city"]),
+        "wards": charts.wards(ind, ward_rows, ind["city"]),
+    }
+    exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
+    return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
+                  quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
+                  figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
+
+
+def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
+    mine = [i for i in indicators if i["principle"] == principle["key"]]
+    exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx")
+    return _write(folder, f"principle-{principle['key']}.html", "principle.html.j2", principle=principle,
+                  indicators=mine, activities=pub.activities(principle["key"]), **common)
+
+
+def _open_version(folder: Path) -> None:
+    global _worker_pub
+    _worker_pub = Publication.open(folder)
+
+
+def _render(job: tuple, common: dict) -> str:
+    """One indicator or principle page, with its charts and exports, from this process's view."""
+    kind, item, *indicators = job
+    if kind == "indicator":
+        return _indicator_page(_worker_pub.folder, _worker_pub, item, common)
+    return _principle_page(_worker_pub.folder, _worker_pub, item, indicators[0], common)
+
+
+def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict) -> list[str]:
+    """Render every job; with more than one worker, this process renders too (from the end of the
+    list) while the others start and take jobs from its front."""
+    global _worker_pub
+    _worker_pub = pub
+    try:
+        helpers = min(site_workers(), len(jobs)) - 1
+        if helpers < 1:
+            return [_render(job, common) for job in jobs]
+        pages: dict[int, str] = {}
+        queue = deque(enumerate(jobs))
+        running: dict = {}
+        # spawn, not fork: this process holds DuckDB's and vl-convert's threads
+        with ProcessPoolExecutor(helpers, mp_context=get_context("spawn"), initializer=_open_version,
+                                 initargs=(folder,)) as pool:
+            while queue or running:
+                for done in [f for f in running if f.done()]:
+                    pages[running.pop(done)] = done.result()
+                while queue and len(running) < 2 * helpers:  # keep each helper one job ahead
+                    i, job = queue.popleft()
+                    running[pool.submit(_render, job, common)] = i
+                if queue:
+                    i, job = queue.pop()
+                    pages[i] = _render(job, common)
+                elif running:
+                    wait(running, return_when=FIRST_COMPLETED)
+        return [pages[i] for i in range(len(jobs))]
+    finally:
+        _worker_pub = None
+
+
+def build_site(folder: Path, previous: Path | None = None) -> list[str]:
+    """Write every page, chart and export of the version in ``folder``; return the page names.
+
+    ``previous`` is the folder of the version published before it (for "what changed")."""
+    folder = Path(folder)
+    pub = Publication.open(folder)
+    try:
+        (folder / "exports").mkdir(exist_ok=True)
+        assets = folder / "assets"
+        assets.mkdir(exist_ok=True)
+        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+        principles, indicators = pub.principles(), pub.indicators()
+        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
+                  "missing": pub.missing}
+        jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
+        pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
+        pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
+                            quality=pub.quality(), coverage=pub.coverage(),
+                            validation=pub.manifest.get("validation") or {}, **common))
+        pages.append(_write(folder, "changes.html", "changes.html.j2",
+                            diff=changes.compare(pub, previous), **common))
+        (folder / "README.md").write_text(
+            exports.readme(pub, indicators[0]["id"] if indicators else "<indicator_id>"), encoding="utf-8")
+        pages.append(_write(folder, "data.html", "data.html.j2", tables=pub.tables,
+                            has_docs=(folder / "data_docs" / "index.html").exists(),
+                            has_report=(folder / "validation" / "report.html").exists(), **common))
+        pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
+                            summary=_summary(indicators), **common))
+    finally:
+        pub.close()
+    log.info("site: %d pages in %s", len(pages), folder)
+    return pages

@@ -1,0 +1,139 @@
+"""Files for analysts: a CSV per indicator, an Excel workbook per principle, the folder's README.
+
+Text cells a spreadsheet would run as formulas get a leading apostrophe (as in the CSVs that
+publishing writes), in the CSVs and in the workbooks.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Font
+
+from marmot.publish.csv_safe import csv_safe
+from marmot.publish.site.publication import Publication
+
+METADATA = ["indicator_id", "indicator_name", "principle_key", "unit", "polarity", "method", "first_period",
+            "latest_period", "periods"]
+SUPPRESSION_NOTES = [
+    "Disclosure control: rows with is_suppressed = TRUE had small counts; their numerator, denominator, value "
+    "and interval are withheld (blank here, '*' on the site). suppression_reason says why.",
+    "Intervals are 95% confidence limits by the method column (e.g. wilson for proportions).",
+    "Polarity: HiG high is good, LiG low is good, BOB no judgement (compared as lower/similar/higher).",
+    "Text cells starting with = + - @ carry a leading apostrophe so that spreadsheets do not run them.",
+]
+
+
+def _values(pub: Publication, where: str, param: str):
+    """Every column of the values mart but the principle's wording (new columns come along)."""
+    return pub.con.execute("SELECT * EXCLUDE (principle_key, principle_label) FROM mart_indicator_values "
+                           f"WHERE {where} = ? ORDER BY indicator_id, period, geography_level, area_code", [param])
+
+
+def _header(cur) -> list[str]:
+    return [d[0] for d in cur.description]
+
+
+def indicator_csv(pub: Publication, indicator_id: str, path: Path) -> None:
+    cur = _values(pub, "indicator_id", indicator_id)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(_header(cur))
+        w.writerows([csv_safe(v) for v in row] for row in cur.fetchall())
+
+
+def _bold(ws, value: str) -> Cell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows) -> None:
+    """A write-only sheet streams its rows, so the panes are frozen before the first one."""
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    ws.append([_bold(ws, h) for h in header])
+    for row in rows:
+        ws.append([csv_safe(v) for v in row])
+
+
+def principle_workbook(pub: Publication, principle: dict, path: Path) -> None:
+    """Sheets: Indicators (every value), Latest (the bigger picture, when published), Metadata, Notes."""
+    wb = Workbook(write_only=True)  # rows streamed, no cell objects kept: ~13% less CPU
+    cur = _values(pub, "principle_key", principle["key"])
+    _sheet(wb, "Indicators", _header(cur), cur.fetchall())
+    if pub.has("mart_indicator_latest"):
+        cur = pub.con.execute("SELECT * FROM mart_indicator_latest WHERE indicator_id IN (SELECT indicator_id "
+                              "FROM mart_indicator_values WHERE principle_key = ?) ORDER BY indicator_id",
+                              [principle["key"]])
+        _sheet(wb, "Latest", _header(cur), cur.fetchall())
+    _sheet(wb, "Metadata", METADATA, pub.con.execute(
+        "SELECT indicator_id, any_value(indicator_name), any_value(principle_key), any_value(unit), "
+        "any_value(polarity), any_value(method), min(period), max(period), count(DISTINCT period) "
+        "FROM mart_indicator_values WHERE principle_key = ? GROUP BY indicator_id ORDER BY indicator_id",
+        [principle["key"]]).fetchall())
+    notes = [f"{principle['label']} ({principle['key']}). Published version {pub.version}."]
+    if pub.synthetic:
+        notes.append("SYNTHETIC DEMO DATA: generated figures, not real Coventry statistics.")
+    _sheet(wb, "Notes", ["note"], [[n] for n in notes + SUPPRESSION_NOTES])
+    wb.save(path)
+
+
+README = """\
+# Coventry Marmot indicators, published version {version}
+
+{synthetic}This folder is one read-only publication. `index.html` is the site (open it in a browser,
+or run `marmot serve` for http://127.0.0.1:8000/). The same figures as files:
+
+| file | what |
+|---|---|
+| `marmot.duckdb` | every published table (read-only DuckDB database) |
+| `<table>.csv`, `<table>.parquet` | one per table: {tables} |
+| `exports/indicator-<id>.csv` | the values of one indicator (all periods and areas) |
+| `exports/principle-<key>.xlsx` | per principle: Indicators, Metadata and Notes (suppression) sheets |
+| `manifest.json` | the partner files (with SHA-256) and the validation run behind this version |
+
+Suppressed values (small counts, disclosure control) are blank in the files, `*` on the site;
+`is_suppressed` and `suppression_reason` say which and why.
+
+## Examples
+
+`marmot query` (reads `published/current`):
+
+```bash
+marmot query "select indicator_id, period, value, lower_95, upper_95 from mart_indicator_values \\
+  where geography_level = 'city' order by indicator_id, period" --format csv
+```
+
+DuckDB CLI:
+
+```bash
+duckdb -readonly marmot.duckdb "select area_name, value from mart_indicator_values \\
+  where indicator_id = '{example}' and geography_level = 'imd_quintile' order by period, area_code"
+```
+
+pandas:
+
+```python
+import duckdb
+con = duckdb.connect("marmot.duckdb", read_only=True)
+df = con.execute("select * from mart_indicator_values where indicator_id = ?", ["{example}"]).df()
+# or without DuckDB:
+import pandas as pd
+df = pd.read_csv("exports/indicator-{example}.csv")
+```
+
+Excel: open `exports/principle-<key>.xlsx` (one workbook per principle), or use Data > From
+Text/CSV on any CSV file. Text cells starting with `=`, `+`, `-` or `@` have a leading
+apostrophe so that they are never run as formulas.
+"""
+
+
+def readme(pub: Publication, example: str) -> str:
+    synthetic = "**Synthetic demo data: these figures are generated, not real Coventry statistics.**\n\n" \
+        if pub.synthetic else ""
+    return README.format(version=pub.version, synthetic=synthetic, example=example,
+                         tables=", ".join(f"`{t}`" for t in pub.tables))

@@ -1,0 +1,185 @@
+"""Write-audit-publish, last step: publish exactly the candidate the gates audited
+(``marmot.validate.candidate``).
+
+- ``publish``: builds ``published/.<version>.tmp/`` from the passing candidate (read-only
+  DuckDB file, Parquet and formula-safe CSV per mart, the run's Data Docs and reports,
+  manifest.json, then the site pages from ``marmot.publish.site``), renames it to ``published/<version>`` and swaps the ``current`` symlink with
+  one ``rename``: a reader opening ``current`` sees the old version or the new one, never a mix.
+  Readers only ever open published copies, so a build never blocks them.
+- Crash safety: every step before the swap works on names no reader uses; a rerun cleans
+  stale ``.tmp`` folders and, when the run was already published, only re-points ``current``.
+- ``MARMOT_KEEP_VERSIONS`` (default 5) versions are kept; ``rollback`` points ``current`` at
+  the version before it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from marmot import crash
+from marmot.publish.csv_safe import csv_safe
+from marmot.settings import Paths
+from marmot.validate.candidate import candidate_db, discard
+
+log = logging.getLogger(__name__)
+
+KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
+RUN_DATA_DOCS = "gx/uncommitted/data_docs/local_site/index.html"  # as validation_report.html.j2 links it
+
+
+class NothingToPublish(RuntimeError):
+    """The validated candidate is gone (discarded by a later validation, or never staged)."""
+
+
+def keep_versions() -> int:
+    return max(1, int(os.environ.get(KEEP_VERSIONS_ENV, "5")))
+
+
+# -- publish ----------------------------------------------------------------------------------
+def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    cur = con.execute(f'SELECT * FROM "{table}"')
+    header = [d[0] for d in cur.description]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        while rows := cur.fetchmany(10_000):
+            w.writerows([csv_safe(v) for v in row] for row in rows)
+
+
+def versions(paths: Paths) -> list[str]:
+    if not paths.published.exists():
+        return []
+    return sorted(p.name for p in paths.published.iterdir()
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+
+
+def current_version(paths: Paths) -> str | None:
+    return os.readlink(paths.current) if paths.current.is_symlink() else None
+
+
+def _published_run(paths: Paths, run_id: str) -> str | None:
+    """The version that already holds this validation run (a rerun after a crash)."""
+    for version in versions(paths):
+        manifest = paths.published / version / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text())["validation"]["run_id"] == run_id:
+            return version
+    return None
+
+
+def _clean_stale(paths: Paths) -> None:
+    """Remove what a killed publish left behind: ``.<version>.tmp`` folders, ``.current-*`` links."""
+    for p in paths.published.iterdir():
+        if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        elif p.name.startswith(".current-") and p.is_symlink():
+            p.unlink()
+
+
+def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Path:
+    """Publish the candidate that ``validation`` (a passing run) audited; return its folder."""
+    paths.published.mkdir(parents=True, exist_ok=True)
+    _clean_stale(paths)
+    run_id = validation["run_id"]
+    if done := _published_run(paths, run_id):
+        log.info("validation run %s is already published as %s", run_id, done)
+        _point_current(paths, done)
+        discard(paths, run_id)
+        return paths.published / done
+    candidate = candidate_db(paths, run_id)
+    if not candidate.exists():
+        raise NothingToPublish(f"the candidate of validation run {run_id} is gone ({candidate}): "
+                               "run `marmot validate` again")
+    now = datetime.now(timezone.utc)
+    version = now.strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = paths.published / f".{version}.tmp"
+    tmp.mkdir()
+    shutil.copyfile(candidate, tmp / "marmot.duckdb")
+    previous = current_version(paths)
+    con = duckdb.connect(str(tmp / "marmot.duckdb"), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r))
+                   for r in con.execute(
+                       "SELECT partner, dataset, original_name, sha256, batch_id, is_synthetic "
+                       "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
+        for t in tables:
+            _write_csv(con, t, tmp / f"{t}.csv")
+            con.execute(f"COPY \"{t}\" TO '{tmp / f'{t}.parquet'}' (FORMAT parquet)")
+    finally:
+        con.close()
+    _copy_validation(validation, tmp)
+    manifest = {"version": version, "published_at": now.isoformat(), "previous_version": previous,
+                "row_counts": counts, "sources": sources, "validation": validation, "build": build}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    from marmot.publish.site import build_site  # the site reads the published files, so it imports this module
+
+    build_site(tmp, paths.published / previous if previous else None)
+    _read_only(tmp)
+    crash.point("publish:copied")
+    final = paths.published / version
+    os.replace(tmp, final)
+    crash.point("publish:renamed")
+    _point_current(paths, version)
+    crash.point("publish:switched")
+    _prune(paths)
+    discard(paths, run_id)
+    log.info("published version %s: %s", version, counts)
+    return final
+
+
+def _copy_validation(validation: dict, target: Path) -> None:
+    """The run's Data Docs (``data_docs/``) and reports (``validation/``) travel with the version."""
+    if validation.get("data_docs") and Path(validation["data_docs"]).exists():
+        shutil.copytree(validation["data_docs"], target / "data_docs")
+    folder = Path(validation["results"]).parent
+    (target / "validation").mkdir()
+    shutil.copyfile(folder / "results.json", target / "validation" / "results.json")
+    for name in ("report.txt", "report.html"):  # point their Data Docs links at the version's copy
+        text = (folder / name).read_text(encoding="utf-8")
+        text = text.replace(f'href="{RUN_DATA_DOCS}"', 'href="../data_docs/index.html"')
+        if validation.get("data_docs"):
+            text = text.replace(str(validation["data_docs"]), "../data_docs")
+        (target / "validation" / name).write_text(text, encoding="utf-8")
+
+
+def _read_only(folder: Path) -> None:
+    for root, _, files in os.walk(folder):
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o444)
+
+
+def _point_current(paths: Paths, version: str) -> None:
+    """Swap ``current`` in one rename (atomic on POSIX): there is never a moment without it."""
+    if current_version(paths) == version:
+        return
+    tmp = paths.published / f".current-{version}"
+    if tmp.is_symlink():
+        tmp.unlink()
+    tmp.symlink_to(version)
+    os.replace(tmp, paths.current)
+
+
+def _prune(paths: Paths) -> None:
+    current = current_version(paths)
+    for old in versions(paths)[:-keep_versions()]:
+        if old != current:
+            shutil.rmtree(paths.published / old)
+
+
+def rollback(paths: Paths) -> tuple[str, str]:
+    """Point ``current`` at the kept version before it; return (from, to)."""
+    kept, current = versions(paths), current_version(paths)
+    if current not in kept or kept.index(current) == 0:
+        raise NothingToPublish(f"no earlier version kept to roll back to (current: {current}; kept: {kept})")
+    previous = kept[kept.index(current) - 1]
+    _point_current(paths, previous)
+    return current, previous

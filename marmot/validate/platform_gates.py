@@ -1,0 +1,99 @@
+"""Platform-level gates the suite YAML cannot express on its own.
+
+As Great Expectations expectations, added to the mart suites at run time:
+- no sharp loss of rows: a mart published in the current version may not lose more than
+  ``MAX_ROW_LOSS`` of its rows (``expect_table_row_count_to_be_between``, critical);
+- every principle the indicator catalogue seed declares has values in
+  ``mart_indicator_values`` (``expect_column_distinct_values_to_contain_set``, critical). The
+  catalogue drives it, so the check tightens as the marts engineer adds indicators; once the
+  catalogue covers P1 to P8 it enforces all eight. Its severity is ``MARMOT_PRINCIPLES_SEVERITY``
+  (default ``critical``; ``warning`` lets a platform that receives only some partners' data
+  publish while saying which principles are missing).
+As named checks (no GX expectation fits), in the same report:
+- ``platform.mart_still_published``: a mart of the current version vanished (critical);
+- ``platform.mart_has_suite``: a published mart without a suite in expectations/marts (warning);
+- ``platform.freshness``: each partner dataset's latest loaded batch against its contract
+  schedule (warning): one period plus a month's grace (``MAX_AGE_DAYS``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from datetime import datetime, timezone
+
+from marmot.ingest import ledger
+from marmot.contracts import Contract
+from marmot.validate.report import Outcome
+from marmot.settings import DBT_PROJECT_DIR, Paths
+
+MAX_ROW_LOSS = 0.20
+MAX_AGE_DAYS = {"monthly": 62, "quarterly": 123, "annual": 396}
+CATALOGUE = DBT_PROJECT_DIR / "seeds" / "catalogue" / "indicator_catalogue.csv"
+PRINCIPLES_TABLE = "mart_indicator_values"
+PRINCIPLES_SEVERITY_ENV = "MARMOT_PRINCIPLES_SEVERITY"
+
+
+def previous_manifest(paths: Paths) -> dict | None:
+    manifest = paths.current / "manifest.json"
+    return json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
+
+
+def row_count_expectation(table: str, previous: dict) -> dict | None:
+    rows = previous.get("row_counts", {}).get(table)
+    if not rows:
+        return None
+    return {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": math.ceil(rows * (1 - MAX_ROW_LOSS))},
+            "severity": "critical",
+            "why": f"platform: {table} had {rows} rows in published version {previous['version']}; "
+                   f"losing more than {MAX_ROW_LOSS:.0%} of them is not published silently"}
+
+
+def catalogue_principles() -> list[str]:
+    with open(CATALOGUE, newline="", encoding="utf-8") as f:
+        return sorted({r["principle_key"] for r in csv.DictReader(f)})
+
+
+def principles_expectation(principles: list[str]) -> dict:
+    severity = os.environ.get(PRINCIPLES_SEVERITY_ENV, "critical")
+    if severity not in ("critical", "warning"):
+        raise ValueError(f"{PRINCIPLES_SEVERITY_ENV} must be critical or warning, not {severity!r}")
+    return {"type": "expect_column_distinct_values_to_contain_set",
+            "kwargs": {"column": "principle_key", "value_set": principles}, "severity": severity,
+            "why": "platform: every principle the indicator catalogue declares must have published values"}
+
+
+def _named(check: str, severity: str, why: str, ok: bool, **extra) -> Outcome:
+    return Outcome("platform", check, extra.pop("kwargs", {}), severity, why, "passed" if ok else "failed", **extra)
+
+
+def vanished_marts(published: set[str], previous: dict | None) -> list[Outcome]:
+    if not previous:
+        return []
+    return [_named("platform.mart_still_published", "critical",
+                   f"{t} was published in version {previous['version']} and is missing from this build",
+                   t in published, kwargs={"table": t}) for t in sorted(previous.get("row_counts", {}))]
+
+
+def marts_without_suite(published: set[str], suite_tables: set[str]) -> list[Outcome]:
+    return [_named("platform.mart_has_suite", "warning", f"{t} is published but has no suite in expectations/marts",
+                   t in suite_tables, kwargs={"table": t}) for t in sorted(published)]
+
+
+def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], now: datetime | None = None) -> list[Outcome]:
+    now = now or datetime.now(timezone.utc)
+    out = []
+    for c in contracts.values():
+        limit = MAX_AGE_DAYS[c.schedule["frequency"]]
+        received = [datetime.fromisoformat(e.received_at) for e in entries if e.partner == c.partner
+                    and e.dataset == c.dataset and e.status in (*ledger.LOADED, "superseded")]
+        last = max(received, default=None)
+        age = (now - last).days if last else None
+        why = (f"{c.id}: nothing loaded yet ({c.schedule['frequency']} dataset)" if last is None else
+               f"{c.id}: last batch loaded {age} days ago ({last:%Y-%m-%d}); a {c.schedule['frequency']} "
+               f"dataset is due within {limit} days")
+        out.append(_named("platform.freshness", "warning", why, age is not None and age <= limit,
+                          kwargs={"dataset": c.id, "max_age_days": limit}, observed=age))
+    return out

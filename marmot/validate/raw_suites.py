@@ -1,0 +1,118 @@
+"""Suites for the raw partner datasets: generated from the contracts, run on the current batches.
+
+``python -m marmot.validate.raw_suites`` (re)writes ``expectations/raw/<partner>__<dataset>.yml`` from
+``ingestion/contracts/``; tests/wap/test_raw_gates.py fails when a suite is out of date.
+The current batches of a dataset are the ones dbt builds from (macro ``current_batch_rows``):
+batches the ledger holds as loaded and, per period, only the latest of them. Every contract's
+key holds its period, so a key can only repeat within one batch's rows of one period: a group
+of batches can be checked on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from marmot.ingest import ledger
+from marmot.contracts import Contract, load_contracts
+from marmot.settings import EXPECTATIONS_DIR, Paths
+
+RAW_DIR = EXPECTATIONS_DIR / "raw"
+HEADER = ("# Generated from ingestion/contracts/{id}.yml by `python -m marmot.validate.raw_suites`.\n"
+          "# Do not edit: change the contract, then regenerate.\n")
+
+
+def suite_for(contract: Contract) -> dict:
+    """Keys unique, required columns not null, reference codes (LSOAs) valid, numbers in range."""
+    key = [contract.column(k).output_name for k in contract.key]
+    expectations = [
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": key[0]}} if len(key) == 1 else
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": key}},
+    ]
+    expectations[0].update(severity="critical", why=f"one row per {contract.grain.removeprefix('one row per ')} "
+                                                     "within the current batches (contract key)")
+    for col in contract.stored_columns():
+        name = col.output_name
+        if col.required:
+            expectations.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": name},
+                                 "severity": "critical", "why": f"the contract requires {col.name}"})
+        if col.reference:
+            expectations.append({"type": "expect_column_values_to_be_in_set",
+                                 "kwargs": {"column": name, "value_set": {"reference": col.reference}},
+                                 "severity": "critical", "why": f"{col.name} must be a code in {col.reference}"})
+        if col.type in ("integer", "number") and not col.personal and (col.minimum, col.maximum) != (None, None):
+            bounds = {k: v for k, v in (("min_value", col.minimum), ("max_value", col.maximum)) if v is not None}
+            expectations.append({"type": "expect_column_values_to_be_between", "kwargs": {"column": name, **bounds},
+                                 "severity": "critical",
+                                 "why": f"{col.name} must stay within the contract's range (no negative counts)"})
+    return {"suite": f"raw__{contract.id}", "dataset": contract.id, "expectations": expectations}
+
+
+def write_suites(directory: Path = RAW_DIR, contracts: dict[str, Contract] | None = None) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for contract in (contracts or load_contracts()).values():
+        path = directory / f"{contract.id}.yml"
+        path.write_text(HEADER.format(id=contract.id) + yaml.safe_dump(suite_for(contract), sort_keys=False,
+                                                                        width=120), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+class CurrentRows:
+    """The current rows of one dataset, read a few batches at a time.
+
+    Which rows are current is worked out from two columns (period and batch) of every batch, so
+    memory follows the batches read, not the dataset's history. Every batch is read together
+    with the dataset's ``_schema.parquet``, so a column no batch of a group carries is still there.
+    """
+
+    def __init__(self, paths: Paths, contract: Contract, entries: list[ledger.Entry]):
+        folder = paths.raw / contract.partner / contract.dataset
+        self.files = {e.batch_id: str(p) for e in entries
+                      if e.partner == contract.partner and e.dataset == contract.dataset
+                      and e.status in ledger.LOADED and (p := folder / f"{e.batch_id}.parquet").exists()}
+        self.schema = [str(folder / "_schema.parquet")] if (folder / "_schema.parquet").exists() else []
+        self.period = contract.column(contract.period_column).output_name
+        self.con = duckdb.connect()
+        self.rows: dict[str, int] = {}  # batch id -> its current rows, for batches holding any
+        if self.files:
+            self.con.execute(
+                f'CREATE TEMP TABLE current_pairs AS SELECT * FROM (SELECT "{self.period}" AS period, _batch_id, '
+                f'count(*) AS n FROM read_parquet(?, union_by_name=true) GROUP BY ALL) '
+                f'QUALIFY _batch_id = max(_batch_id) OVER (PARTITION BY period)', [list(self.files.values())])
+            self.rows = dict(self.con.execute(
+                "SELECT _batch_id, sum(n)::BIGINT FROM current_pairs GROUP BY 1 ORDER BY 1").fetchall())
+
+    @property
+    def batches(self) -> list[str]:
+        return list(self.rows)
+
+    def groups(self, batch_ids: list[str], max_rows: int) -> list[list[str]]:
+        """Consecutive batches in groups of at most ``max_rows`` current rows (a bigger batch alone)."""
+        groups: list[list[str]] = []
+        size = 0
+        for b in batch_ids:
+            if not groups or size + self.rows[b] > max_rows:
+                groups.append([])
+                size = 0
+            groups[-1].append(b)
+            size += self.rows[b]
+        return groups
+
+    def frame(self, batch_ids: list[str]):
+        """The current rows of these batches as a DataFrame."""
+        return self.con.execute(
+            f'SELECT r.* FROM read_parquet(?, union_by_name=true) r SEMI JOIN current_pairs c '
+            f'ON r."{self.period}" IS NOT DISTINCT FROM c.period AND r._batch_id = c._batch_id',
+            [self.schema + [self.files[b] for b in batch_ids]]).df()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+if __name__ == "__main__":
+    for p in write_suites():
+        print(p)

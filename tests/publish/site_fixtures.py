@@ -1,0 +1,147 @@
+"""A small build with the published marts, published through the real ``marmot.publish.snapshot``.
+
+Three principle groups, two indicators each, five periods, city + IMD quintiles + four wards;
+one ward suppressed in the latest period; a ward name a spreadsheet would run as a formula.
+``bigger=True`` adds the bigger-picture marts in the shape of dbt_project/models/marts/_marts__models.yml
+(England comparison, trend and gap; principle summary; partner activities and case studies; coverage;
+breakdowns) and the catalogue mart the site asks for.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from marmot.publish import snapshot
+from marmot.validate import candidate
+from marmot.settings import Paths
+
+PERIODS = ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
+PRINCIPLES = {"H0_headline": "Headline outcomes: life expectancy and healthy life expectancy",
+              "P1_best_start": "Give every child the best start in life",
+              "P4_living_standard": "Ensure a healthy standard of living for all"}
+INDICATORS = [  # id, principle, name, polarity, base %, England, comparison, trend label
+    ("h0_healthy_weight", "H0_headline", "Adults with a healthy weight", "HiG", 40.0, 44.0, "Worse",
+     "Decreasing and getting worse"),
+    ("h0_good_health", "H0_headline", "Adults in good health", "HiG", 70.0, 70.5, "Similar", "No significant change"),
+    ("p1_school_readiness", "P1_best_start", "School readiness: good level of development", "HiG", 63.0, 60.0,
+     "Better", "Increasing and getting better"),
+    ("p1_low_birth_weight", "P1_best_start", "Low birth weight of term babies", "LiG", 3.5, 2.9, "Worse",
+     "Increasing and getting worse"),
+    ("p4_fsm", "P4_living_standard", "Free school meal eligibility", "BOB", 27.0, 24.0, "Higher", "Increasing"),
+    ("p4_fuel_poverty", "P4_living_standard", "Fuel poverty (LILEE)", "LiG", 18.0, 13.0, "Worse", None),
+]
+WARDS = [("E05001218", "Foleshill"), ("E05001219", "Earlsdon"), ("E05001220", "Wainbody"),
+         ("E05001221", "=HYPERLINK(\"http://x\")")]
+SUPPRESSED_WARD = "E05001220"
+
+
+def _value_rows(first_period: int, shift_readiness: float) -> list[tuple]:
+    rows = []
+    for ind, principle, name, polarity, base, *_ in INDICATORS:
+        for pi, period in enumerate(PERIODS[first_period:], start=first_period):
+            areas = [("city", "E08000026", "Coventry", 20000, 0.0)]
+            areas += [("imd_quintile", f"Q{q}", f"Q{q}", 4000, (3 - q) * 1.5) for q in range(1, 6)]
+            areas += [("ward", code, ward, 1000, 2.0 * (i - 1.5)) for i, (code, ward) in enumerate(WARDS)]
+            for level, code, area, den, shift in areas:
+                value = base + shift + 0.4 * pi + (shift_readiness if ind == "p1_school_readiness" else 0.0)
+                suppressed = code == SUPPRESSED_WARD and period == PERIODS[-1]
+                num = round(den * value / 100)
+                half = 1.96 * (value * (100 - value) / den) ** 0.5
+                rows.append((ind, name, principle, PRINCIPLES[principle], period, level, code, area, "%",
+                             None if suppressed else float(num), None if suppressed else float(den),
+                             None if suppressed else value, None if suppressed else value - half,
+                             None if suppressed else value + half, suppressed,
+                             "count below 5" if suppressed else None, polarity, "wilson"))
+    return rows
+
+
+def write_build(build_db: Path, *, bigger: bool = True, first_period: int = 0, shift_readiness: float = 0.0) -> None:
+    """The build database with a ``marts`` schema, as ``dbt build`` leaves it (``first_period``: how many
+    of the first periods to leave out; ``shift_readiness``: added to every school readiness value)."""
+    build_db.parent.mkdir(parents=True, exist_ok=True)
+    build_db.unlink(missing_ok=True)
+    con = duckdb.connect(str(build_db))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.mart_indicator_values (indicator_id VARCHAR, indicator_name VARCHAR,
+        principle_key VARCHAR, principle_label VARCHAR, period VARCHAR, geography_level VARCHAR, area_code VARCHAR,
+        area_name VARCHAR, unit VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE, lower_95 DOUBLE,
+        upper_95 DOUBLE, is_suppressed BOOLEAN, suppression_reason VARCHAR, polarity VARCHAR, method VARCHAR)""")
+    con.executemany(f"INSERT INTO marts.mart_indicator_values VALUES ({', '.join(['?'] * 18)})",
+                    _value_rows(first_period, shift_readiness))
+    con.execute("""CREATE TABLE marts.mart_publication_sources AS SELECT * FROM (VALUES
+        ('early_years', 'eyfsp', 'b1', 'synthetic_eyfsp_2025.csv', 'ab' || repeat('0', 62),
+         TIMESTAMPTZ '2026-09-01 10:00:00+00', 4200::BIGINT, true),
+        ('housing', 'fuel_poverty', 'b2', 'synthetic_fuel_poverty_2025.csv', 'cd' || repeat('0', 62),
+         TIMESTAMPTZ '2026-06-01 10:00:00+00', 203::BIGINT, true))
+        t(partner, dataset, batch_id, original_name, sha256, received_at, rows_loaded, is_synthetic)""")
+    if bigger:
+        _bigger_marts(con)
+    con.close()
+
+
+def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("ALTER TABLE marts.mart_indicator_values ADD COLUMN england_value DOUBLE")
+    con.execute("ALTER TABLE marts.mart_indicator_values ADD COLUMN england_comparison VARCHAR")
+    for i in INDICATORS:
+        con.execute("UPDATE marts.mart_indicator_values SET england_value = ? WHERE indicator_id = ?", [i[5], i[0]])
+    con.execute("""CREATE TABLE marts.mart_indicator_latest (indicator_id VARCHAR, latest_period VARCHAR,
+        england_value DOUBLE, england_comparison VARCHAR, trend_label VARCHAR, quintile_gap DOUBLE,
+        quintile_gap_lower_95 DOUBLE, quintile_gap_upper_95 DOUBLE, quintile_gap_change VARCHAR)""")
+    con.executemany("INSERT INTO marts.mart_indicator_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(i[0], PERIODS[-1], i[5], i[6], i[7], -6.0, -7.5, -4.5, "Widening") for i in INDICATORS])
+    con.execute("""CREATE TABLE marts.mart_principle_summary AS SELECT * FROM (VALUES
+        ('H0_headline', 2, 0, 1, 1, 0, 0, 1, 1, 2, 0), ('P1_best_start', 2, 1, 1, 0, 0, 1, 0, 1, 2, 0),
+        ('P4_living_standard', 2, 0, 0, 1, 1, 0, 0, 1, 2, 0))
+        t(principle_key, indicators, improving, worsening, no_significant_or_no_judgement, trend_not_calculated,
+          better_than_england, similar_to_england, worse_than_england, gaps_widening, gaps_narrowing)""")
+    con.execute("""CREATE TABLE marts.mart_partner_activities AS SELECT * FROM (VALUES
+        ('P1_best_start', 'Foleshill', '2026-Q2', 3, 420, 2, 1, 'A family finds support'),
+        ('P1_best_start', 'Earlsdon', '2026-Q2', 1, 80, 0, 0, NULL),
+        ('P1_best_start', 'Earlsdon', '2026-Q1', 1, 75, 0, 1, 'Stay and play at the hub'),
+        ('P4_living_standard', 'Foleshill', '2026-Q2', 2, 300, 2, 0, NULL))
+        t(principle_key, ward_name, quarter, programmes, people_reached, proportionate_universalism_programmes,
+          case_studies, case_study_titles)""")
+    con.execute("""CREATE TABLE marts.mart_data_coverage AS SELECT * FROM (VALUES
+        ('early_years', 'eyfsp', 'annual', '2025/26', 5, 5, 0, NULL, TIMESTAMPTZ '2026-09-01 10:00:00+00'),
+        ('housing', 'fuel_poverty', 'annual', '2024', 4, 5, 1, '2025', TIMESTAMPTZ '2026-06-01 10:00:00+00'))
+        t(partner, dataset, frequency, latest_period_received, periods_received, periods_expected, periods_missing,
+          missing_periods, latest_received_at)""")
+    con.execute("""CREATE TABLE marts.mart_indicator_breakdowns AS SELECT * FROM (VALUES
+        ('p1_school_readiness', '2025/26', 'sex', 'F', 70.1, 68.0, 72.2, false, 'Better'),
+        ('p1_school_readiness', '2025/26', 'sex', 'M', NULL, NULL, NULL, true, NULL))
+        t(indicator_id, period, breakdown, breakdown_value, value, lower_95, upper_95, is_suppressed,
+          england_comparison)""")
+    con.execute("CREATE TABLE marts.mart_indicator_catalogue (indicator_id VARCHAR, definition VARCHAR, "
+                "source_partner VARCHAR)")
+    con.executemany("INSERT INTO marts.mart_indicator_catalogue VALUES (?, ?, ?)",
+                    [(i[0], f"Definition of {i[2]}", "early_years" if i[1] != "P4_living_standard" else "housing")
+                     for i in INDICATORS])
+
+
+def publish_version(paths: Paths, **build) -> Path:
+    write_build(paths.build_db, **build)
+    return publish_built(paths)
+
+
+def publish_built(paths: Paths) -> Path:
+    """Stage the build and publish it as the real pipeline does, after a (fake) passing validation."""
+    run_id = uuid.uuid4().hex
+    candidate.stage(paths, run_id)
+    folder = paths.home / "validation" / run_id
+    folder.mkdir(parents=True)
+    outcomes = [{"suite": "raw__early_years__eyfsp", "expectation": "expect_column_values_to_not_be_null",
+                 "kwargs": {}, "severity": "critical", "why": "UPN present", "status": "passed"},
+                {"suite": "raw__housing__fuel_poverty", "expectation": "expect_column_values_to_be_between",
+                 "kwargs": {}, "severity": "warning", "why": "households within range", "status": "failed"}]
+    counts = {"passed": 1, "failed": 1, "error": 0, "total": 2, "blocking": 0, "warnings": 1}
+    (folder / "results.json").write_text(json.dumps({"run_id": run_id, "passed": True, "counts": counts,
+                                                     "outcomes": outcomes}))
+    (folder / "report.txt").write_text("2 expectations\n")
+    (folder / "report.html").write_text("<!doctype html><title>report</title><p>2 expectations</p>")
+    validation = {"run_id": run_id, "passed": True, "counts": counts, "results": str(folder / "results.json"),
+                  "report": str(folder / "report.txt"), "data_docs": None}
+    return snapshot.publish(paths, validation=validation)

@@ -1,0 +1,219 @@
+"""The static site each publication carries: pages, charts, exports, what changed, missing marts."""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+import urllib.error
+import urllib.request
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from marmot.publish.site import build_site
+from marmot.publish.site.publication import NotPublishable
+from marmot.settings import Paths
+from marmot.publish.site.serve import make_server
+from publish.site_fixtures import INDICATORS, PRINCIPLES, SUPPRESSED_WARD, publish_built, publish_version, write_build
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One publication the read-only tests share."""
+    return publish_version(Paths(tmp_path_factory.mktemp("site") / "home"))
+
+
+def _page(folder, name):
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def test_every_page_of_the_version_is_written(published):
+    pages = {p.name for p in published.glob("*.html")}
+    assert pages == ({"index.html", "partners.html", "changes.html", "data.html"}
+                     | {f"indicator-{i[0]}.html" for i in INDICATORS} | {f"principle-{k}.html" for k in PRINCIPLES})
+    for name in pages:
+        html = _page(published, name)
+        assert "Synthetic demo data" in html, name
+        assert '<a class="skip" href="#main">' in html and '<main id="main"' in html, name
+        links = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert links and [u for u in links if re.match(r"[a-z]+:|//", u) and u != "data:,"] == [], name  # all local
+
+
+def test_overview_colours_each_comparison_and_sums_up_trends(published):
+    html = _page(published, "index.html")
+    for ind_id, _, name, _, _, england, comparison, trend in INDICATORS:
+        row = re.search(rf'<tr>\s*<th scope="row"><a href="indicator-{ind_id}.html">.*?</tr>', html, re.S).group(0)
+        expected = {"Better": "better", "Similar": "similar", "Worse": "worse", "Higher": "bob-higher"}[comparison]
+        assert f'<span class="badge {expected}">{comparison}</span>' in row
+        assert f"{england:.1f}" in row and "-6.0" in row and "Widening" in row
+        assert (trend or "Trend not published") in row
+    summary = html[html.index('id="summary"'):html.index('id="H0_headline"')]
+    improving, worsening, others = re.findall(r"<li>(.*?)</li>", summary, re.S)
+    assert ">1 improving<" in improving and re.findall(r"indicator-\w+", improving) == ["indicator-p1_school_readiness"]
+    assert ">2 worsening<" in worsening and re.findall(r"indicator-\w+", worsening) == [
+        "indicator-h0_healthy_weight", "indicator-p1_low_birth_weight"]
+    assert others.startswith("1 changing") and "1 with no significant change, 1 where" in others
+
+
+def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
+    html = _page(published, "indicator-p1_school_readiness.html")
+    svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    assert len(svgs) == 3  # trend, gradient, wards
+    for svg in svgs:
+        chart_id = re.search(r'id="([^"]+)"', svg).group(1)
+        assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
+        assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
+        assert "mark-" in svg
+    assert html.count("<table>") == 4  # trend, quintiles, wards, sex and ethnic group
+    assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
+    assert "Definition of School readiness" in html and "wilson" in html
+    assert "Latest data from early_years received 2026-09-01 10:00" in html
+    assert 'href="exports/indicator-p1_school_readiness.csv"' in html
+
+
+def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
+    html = _page(published, "indicator-p1_low_birth_weight.html")
+    wards = html[html.index('id="wards-h"'):html.index('id="about-h"')]
+    assert re.search(r'<th scope="row">Wainbody</th><td class="num"><abbr title="suppressed for disclosure control">'
+                     r"\*</abbr></td>", wards)
+    rows = list(csv.DictReader(open(published / "exports" / "indicator-p1_low_birth_weight.csv", encoding="utf-8")))
+    hidden = [r for r in rows if r["area_code"] == SUPPRESSED_WARD and r["is_suppressed"] == "True"]
+    assert len(hidden) == 1 and hidden[0]["value"] == hidden[0]["numerator"] == "" and hidden[0]["suppression_reason"]
+    assert len(rows) == 5 * 10
+
+
+def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_formula(published):
+    wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
+    assert wb.sheetnames == ["Indicators", "Latest", "Metadata", "Notes"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and all(cell.font.b for cell in ws[1]), ws.title  # header frozen, bold
+    values = list(wb["Indicators"].values)
+    assert values[0][:2] == ("indicator_id", "indicator_name") and "england_comparison" in values[0]
+    assert {r[0] for r in values[1:]} == {"p1_school_readiness", "p1_low_birth_weight"}
+    assert [r[4] for r in wb["Latest"].values] == ["trend_label", "Increasing and getting worse",
+                                                   "Increasing and getting better"]
+    assert len(values) == 1 + 2 * 5 * 10
+    formula_cells = [c for row in wb["Indicators"].iter_rows() for c in row if c.data_type == "f"]
+    assert formula_cells == []
+    assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for r in values for v in r)
+    assert [r[0] for r in wb["Metadata"].values][1:] == ["p1_low_birth_weight", "p1_school_readiness"]
+    notes = " ".join(r[0] for r in wb["Notes"].values)
+    assert "is_suppressed" in notes and "SYNTHETIC" in notes
+
+
+def test_principle_page_shows_its_summary_activities_and_case_studies(published):
+    html = _page(published, "principle-P1_best_start.html")
+    assert "1 improving</span>, <span class=\"trend worsening\">1 worsening</span>" in html
+    activities = html[html.index('id="act-h"'):html.index('id="case-h"')]
+    assert "2026-Q2" in activities and "2026-Q1" not in activities
+    assert re.search(r'<th scope="row">Foleshill</th><td class="num">3</td><td class="num">2</td>'
+                     r'<td class="num">420</td>', activities)
+    cases = html[html.index('id="case-h"'):]
+    assert "A family finds support" in cases and "Stay and play at the hub" in cases
+    other = _page(published, "principle-P4_living_standard.html")
+    assert "No case studies submitted under this principle." in other and "A family finds support" not in other
+
+
+def test_partner_page_shows_files_quality_and_what_is_missing(published):
+    html = _page(published, "partners.html")
+    row = re.search(r'<th scope="row">housing</th><td>fuel_poverty</td><td class="num">1</td>.*?</tr>', html, re.S)
+    assert "2026-06-01" in row.group(0) and "1 warnings" in row.group(0) and "households within range" in row.group(0)
+    coverage = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
+    assert "1 of 2 partner datasets are missing periods" in coverage
+    assert re.search(r'<tr class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025', coverage, re.S)
+
+
+def test_changes_page_names_new_periods_changed_values_and_first_publication(home):
+    first = publish_version(home, first_period=1)
+    assert "this is the first publication" in _page(first, "changes.html")
+    second = publish_version(home, shift_readiness=0.5)
+    html = _page(second, "changes.html")
+    assert f"compared with version {first.name}" in html
+    new = html[html.index("New periods"):html.index("Values that changed")]
+    assert len(re.findall(r"<li>", new)) == len(INDICATORS) and new.count("2021/22") == len(INDICATORS)
+    assert "2022/23" not in new
+    # school readiness: 4 shared periods x 10 areas, less the ward suppressed in both versions
+    assert "<p>39 published values differ" in html
+
+
+def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
+    folder = publish_version(home, bigger=False)
+    overview, indicator = _page(folder, "index.html"), _page(folder, "indicator-p4_fsm.html")
+    for html in (overview, indicator):
+        assert "<code>mart_indicator_latest</code> not in this version" in html
+    assert "<code>mart_principle_summary</code> not in this version" in overview
+    assert "<code>mart_indicator_catalogue</code> not in this version" in indicator
+    assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
+    principle = _page(folder, "principle-P1_best_start.html")
+    assert principle.count("<code>mart_partner_activities</code> not in this version") == 2
+    assert "<code>mart_data_coverage</code> not in this version" in _page(folder, "partners.html")
+
+
+def test_a_mart_that_lacks_a_column_the_site_reads_is_named(home):
+    write_build(home.build_db)
+    con = duckdb.connect(str(home.build_db))
+    con.execute("ALTER TABLE marts.mart_indicator_latest DROP COLUMN trend_label")
+    con.close()
+    folder = publish_built(home)
+    assert "<code>mart_indicator_latest</code> lacks columns trend_label" in _page(folder, "index.html")
+
+
+def test_a_version_without_the_indicator_values_is_an_error(tmp_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    duckdb.connect(str(folder / "marmot.duckdb")).execute("CREATE TABLE mart_publication_sources (x INT)").close()
+    with pytest.raises(NotPublishable, match="mart_indicator_values"):
+        build_site(folder)
+
+
+def test_readme_examples_run_against_the_published_database(published):
+    readme = _page(published, "README.md")
+    assert "marmot query" in readme and "duckdb -readonly marmot.duckdb" in readme and "pd.read_csv" in readme
+    sql = re.search(r'duckdb -readonly marmot.duckdb "(.*?)"', readme, re.S).group(1).replace("\\\n", "")
+    con = duckdb.connect(str(published / "marmot.duckdb"), read_only=True)
+    assert len(con.execute(sql).fetchall()) == 5 * 5
+    con.close()
+
+
+def test_serve_is_read_only_on_loopback(published):
+    server = make_server(published)
+    host, port = server.server_address
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert host == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as r:
+            assert r.status == 200 and b"Coventry Marmot" in r.read()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/index.html", data=b"x", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request)
+        assert err.value.code == 501
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _sheets(path):
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in load_workbook(path).worksheets}
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_pages_rendered_by_helper_processes_are_the_same_as_by_one_process(published, tmp_path, monkeypatch, workers):
+    """Indicator and principle pages with their charts and exports; the published fixture was
+    rendered with this machine's default (2 cores: this process and one helper)."""
+    folder = tmp_path / "v"
+    folder.mkdir()
+    for name in ("marmot.duckdb", "manifest.json"):
+        (folder / name).write_bytes((published / name).read_bytes())
+    monkeypatch.setenv("MARMOT_SITE_WORKERS", workers)
+    build_site(folder)
+    rendered = sorted(p.relative_to(folder) for p in (*folder.glob("indicator-*.html"), *folder.glob("principle-*.html"),
+                                                      *folder.glob("exports/*")))
+    assert len(rendered) == 2 * (len(INDICATORS) + len(PRINCIPLES))
+    for rel in rendered:
+        if rel.suffix == ".xlsx":  # the workbook's zip holds its creation time
+            assert _sheets(folder / rel) == _sheets(published / rel), rel
+        else:
+            assert (folder / rel).read_bytes() == (published / rel).read_bytes(), rel

@@ -1,0 +1,184 @@
+"""Every critical expectation of every mart suite is shown to fail on data broken for it.
+
+Raw suites: tests/wap/test_raw_gates.py; platform checks: tests/wap/test_platform_gates.py.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from marmot.settings import EXPECTATIONS_DIR
+from marmot.validate.gates import load_suites
+from marmot.validate.gx_runner import evaluate_suite
+
+PRINCIPLES = ["H0_headline", "P1_best_start", "P2_capabilities", "P3_fair_work", "P4_living_standard",
+              "P5_places_communities", "P6_prevention", "P7_racism_discrimination", "P8_environment_equity"]
+
+# a frame each mart suite passes, keyed by suite name
+GOOD = {
+    "mart_indicator_values": pd.DataFrame({
+        "indicator_id": ["p1"] * 5 + [f"x{i}" for i in range(9)],
+        "principle_key": ["P1_best_start"] * 5 + PRINCIPLES,
+        "period": ["2024/25"] * 14,
+        "geography_level": ["city", "ward", "ward", "ward", "ward"] + ["city"] * 9,
+        "area_code": ["E08000026", "E05001218", "E05001219", "E05001220", "E05001221"] + ["E08000026"] * 9,
+        "unit": ["%"] * 5 + ["per 100,000"] * 9,
+        "method": ["wilson"] * 5 + ["dsr"] * 9,
+        "numerator": [60.0, 30.0, 20.0, 10.0, None] + [50.0] * 9,
+        "denominator": [100.0, 50.0, 30.0, 20.0, None] + [10.0] * 9,  # numerator > denominator is fine for a DSR
+        "value": [60.0, 60.0, 66.7, 50.0, None] + [150.0] * 9,
+        "lower_95": [50.2, 46.2, 48.8, 29.9, None] + [120.0] * 9,
+        "upper_95": [69.1, 72.4, 80.8, 70.1, None] + [180.0] * 9,
+        "is_suppressed": [False, False, False, False, True] + [False] * 9,
+        "england_comparison": ["Similar", "Similar", "Similar", "Similar", None] + ["Worse"] * 9,
+    }),
+    "mart_indicator_breakdowns": pd.DataFrame({
+        "indicator_id": ["p1"] * 4,
+        "period": ["2024/25"] * 4,
+        "breakdown": ["sex", "sex", "ethnicity", "ethnicity"],
+        "breakdown_value": ["M", "F", "White", "Asian"],
+        "numerator": [30.0, 30.0, 50.0, None],
+        "denominator": [50.0, 50.0, 80.0, None],
+        "value": [60.0, 60.0, 62.5, None],
+        "lower_95": [46.2, 46.2, 51.5, None],
+        "upper_95": [72.4, 72.4, 72.3, None],
+    }),
+    "mart_indicator_latest": pd.DataFrame({
+        "indicator_id": [f"i{i}" for i in range(45)],
+        "principle_key": (PRINCIPLES * 5)[:45],
+        "trend_label": ["No significant change", "Cannot be calculated", "Increasing and getting better"] * 15,
+        "quintile_gap_change": ["Widening", "Narrowing", "No significant change"] * 15,
+        "quintile_gap_lower_95": [-12.0] * 45,
+        "quintile_gap_upper_95": [-6.0] * 45,
+        "england_value": [50.0] * 45,
+    }),
+    "mart_principle_summary": pd.DataFrame({"principle_key": PRINCIPLES, "indicators": [3] * 9}),
+    "mart_partner_activities": pd.DataFrame({
+        "principle_key": ["P1_best_start", "P1_best_start", "P3_fair_work"],
+        "ward_name": ["Foleshill", "Henley", "Foleshill"],
+        "quarter": ["2024-Q1"] * 3,
+        "people_reached": [40, 0, 12],
+    }),
+    "mart_data_coverage": pd.DataFrame({
+        "partner": [f"p{i}" for i in range(28)],
+        "dataset": ["d"] * 28,
+        "periods_expected": [5] * 28,
+        "periods_missing": [0] * 28,
+    }),
+    "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
+}
+
+
+def _set(column, row, value):
+    def breaker(frame):
+        frame.loc[row, column] = value
+        return frame
+    return breaker
+
+
+def _drop_value(column, value):
+    return lambda f: f[f[column] != value].reset_index(drop=True)
+
+
+# how to break the good frame for each critical expectation (keyed by suite, type and column)
+BREAKERS = {
+    ("mart_indicator_values", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:0],
+    ("mart_indicator_values", "expect_column_values_to_not_be_null", "indicator_id"): _set("indicator_id", 0, None),
+    ("mart_indicator_values", "expect_compound_columns_to_be_unique", None): _set("area_code", 2, "E05001218"),
+    ("mart_indicator_values", "expect_column_values_to_be_in_set", "geography_level"): _set("geography_level", 1, "street"),
+    ("mart_indicator_values", "expect_column_distinct_values_to_contain_set", "principle_key"):
+        _drop_value("principle_key", "P7_racism_discrimination"),
+    ("mart_indicator_values", "expect_column_values_to_be_between", "value"): _set("value", 1, 160.0),
+    ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "lower_95"): _set("lower_95", 0, 61.0),
+    ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "value"): _set("upper_95", 0, 59.0),
+    ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "numerator"):
+        _set("numerator", 0, 160.0),
+    ("mart_indicator_values", "expect_column_values_to_not_be_in_set", "numerator"): _set("numerator", 3, 3.0),
+    ("mart_indicator_values", "expect_column_values_to_be_null", "numerator"): _set("numerator", 4, 12.0),
+    ("mart_indicator_breakdowns", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:0],
+    ("mart_indicator_breakdowns", "expect_compound_columns_to_be_unique", None): _set("breakdown_value", 1, "M"),
+    ("mart_indicator_breakdowns", "expect_column_values_to_be_in_set", "breakdown"): _set("breakdown", 0, "age"),
+    ("mart_indicator_breakdowns", "expect_column_pair_values_a_to_be_greater_than_b", "lower_95"):
+        _set("lower_95", 0, 61.0),
+    ("mart_indicator_breakdowns", "expect_column_pair_values_a_to_be_greater_than_b", "value"):
+        _set("upper_95", 0, 59.0),
+    ("mart_indicator_breakdowns", "expect_column_values_to_not_be_in_set", "numerator"): _set("numerator", 0, 4.0),
+    ("mart_indicator_latest", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:39],
+    ("mart_indicator_latest", "expect_column_values_to_be_unique", "indicator_id"): _set("indicator_id", 1, "i0"),
+    ("mart_indicator_latest", "expect_column_distinct_values_to_contain_set", "principle_key"):
+        _drop_value("principle_key", "H0_headline"),
+    ("mart_indicator_latest", "expect_column_values_to_be_in_set", "trend_label"): _set("trend_label", 0, "Improving"),
+    ("mart_indicator_latest", "expect_column_values_to_be_in_set", "quintile_gap_change"):
+        _set("quintile_gap_change", 0, "Wider"),
+    ("mart_indicator_latest", "expect_column_pair_values_a_to_be_greater_than_b", "quintile_gap_lower_95"):
+        _set("quintile_gap_lower_95", 0, -5.0),
+    ("mart_principle_summary", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:8],
+    ("mart_principle_summary", "expect_column_values_to_be_unique", "principle_key"):
+        _set("principle_key", 1, "H0_headline"),
+    ("mart_principle_summary", "expect_column_values_to_be_between", "indicators"): _set("indicators", 3, 0),
+    ("mart_partner_activities", "expect_compound_columns_to_be_unique", None): _set("ward_name", 1, "Foleshill"),
+    ("mart_partner_activities", "expect_column_values_to_be_between", "people_reached"):
+        _set("people_reached", 0, -1),
+    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:27],
+    ("mart_data_coverage", "expect_compound_columns_to_be_unique", None): _set("partner", 1, "p0"),
+    ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):
+        _set("periods_missing", 0, 6),
+    ("mart_publication_sources", "expect_column_values_to_be_unique", "batch_id"): _set("batch_id", 1, "b1"),
+    ("mart_publication_sources", "expect_column_values_to_not_be_null", "sha256"): _set("sha256", 0, None),
+}
+
+
+def _key(e):
+    k = e["kwargs"]
+    return e["type"], k.get("column") or k.get("column_B")
+
+
+def _cases():
+    for suite in load_suites(EXPECTATIONS_DIR / "marts"):
+        for e in suite["expectations"]:
+            yield pytest.param(suite, e, id=f"{suite['suite']}:{e['type']}:{_key(e)[1]}")
+
+
+@pytest.mark.parametrize("suite, expectation", list(_cases()))
+def test_each_expectation_passes_good_data_and_critical_ones_fail_bad_data(suite, expectation):
+    single = {**suite, "expectations": [expectation]}
+    good = GOOD.get(suite["suite"])
+    assert good is not None, f"no good frame for suite {suite['suite']}: add one to GOOD"
+    [ok] = evaluate_suite(single, good)
+    assert ok.status == "passed", ok
+    if expectation["severity"] != "critical":
+        return
+    key = (suite["suite"], *_key(expectation))
+    breaker = BREAKERS.get(key)
+    assert breaker, f"no bad-data case for critical expectation {key}: add one"
+    [bad] = evaluate_suite(single, breaker(good.copy()))
+    assert bad.status == "failed", bad
+
+
+def test_an_expectation_that_raises_is_an_error_not_a_pass():
+    suite = {"suite": "t", "table": "t", "expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}, "severity": "critical"}]}
+    [outcome] = evaluate_suite(suite, GOOD["mart_indicator_values"])
+    assert outcome.status == "error" and "no_such_column" in outcome.error
+
+
+def test_expectations_read_the_same_arguments_with_their_configuration_built_once():
+    """gx_patches.read_each_configuration_once against GX's own lookup, for every expectation
+    of every suite (raw suites from the contracts, mart suites from expectations/)."""
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    from marmot.validate.gx_runner import GxRun, resolve_references
+
+    GxRun()  # applies it
+    patched = Expectation._get_runtime_kwargs
+    gx_own = patched.__wrapped__  # outside the patched call, each lookup builds the configuration again
+    checked = 0
+    for suite in load_suites():
+        for e in suite["expectations"]:
+            expectation = ExpectationConfiguration(type=e["type"], kwargs=resolve_references(e["kwargs"])).to_domain_obj()
+            for runtime in (None, {"result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 5}}):
+                assert patched(expectation, runtime) == gx_own(expectation, runtime), (suite["suite"], e["type"])
+            checked += 1
+    assert checked > 100

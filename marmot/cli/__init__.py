@@ -7,12 +7,11 @@ Every subcommand has ``--help``. State lives under ``--home`` / ``$MARMOT_HOME``
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import sys
 from pathlib import Path
 
 from marmot.cli import contracts, inspect, stages
+from marmot.logs import configure_logging
 
 EPILOG = """\
 typical session:
@@ -44,14 +43,6 @@ def command_parser(prog: str, description: str, epilog: str, modules) -> argpars
 def build_parser() -> argparse.ArgumentParser:
     return command_parser("marmot", "Marmot place data platform: partner extracts in, Marmot indicator views out.",
                           EPILOG, (stages, inspect, contracts))
-
-
-def configure_logging(verbose: bool = False) -> None:
-    """Log lines on stderr, as every marmot command (and a stage run for an Airflow task) writes them."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("great_expectations", "py4j"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from marmot.atomic import write_text
+from marmot.owners import owner_alive, owner_token
 
-STALE_CLAIM_SECONDS = 6 * 3600  # a claim by another machine older than this is abandoned
 
 STATUSES = ("accepted", "accepted_with_warnings", "quarantined", "duplicate", "superseded")
 LOADED = ("accepted", "accepted_with_warnings")
@@ -98,26 +96,6 @@ def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None =
         if where is None or where(r):
             entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))
     return sorted(entries, key=lambda e: (e.received_at, e.batch_id))
-
-
-def owner_token() -> str:
-    """``<host>-<pid>``: who holds a claim."""
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def owner_alive(token: str, claim: Path) -> bool:
-    """Whether the holder of a claim may still be working: a live local process, or (for another
-    machine, where we cannot look) a claim younger than STALE_CLAIM_SECONDS."""
-    host, _, pid = token.rpartition("-")
-    if host == socket.gethostname() and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return time.time() - claim.stat().st_mtime < STALE_CLAIM_SECONDS * 4  # pid reuse guard
-    return time.time() - claim.stat().st_mtime < STALE_CLAIM_SECONDS
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from marmot.ingest import ledger
+from marmot.owners import owner_alive, owner_token
 log = logging.getLogger(__name__)
 IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, then rename
 
@@ -42,7 +42,7 @@ class Claims:
     def __init__(self, landing: Path):
         self.landing = landing
         self.root = landing / ".processing"
-        self.dir = self.root / f"{ledger.owner_token()}-{secrets.token_hex(4)}"
+        self.dir = self.root / f"{owner_token()}-{secrets.token_hex(4)}"
 
     def __enter__(self) -> "Claims":
         return self
@@ -67,7 +67,7 @@ class Claims:
     def recover(self, partner: str | None, dataset: str | None) -> list[tuple[Path, Path]]:
         found = []
         for owner in sorted(self.root.glob("*")) if self.root.exists() else []:
-            if owner == self.dir or not owner.is_dir() or ledger.owner_alive(owner.name.rsplit("-", 1)[0], owner):
+            if owner == self.dir or not owner.is_dir() or owner_alive(owner.name.rsplit("-", 1)[0], owner):
                 continue
             for f in sorted(p for p in owner.rglob("*") if p.is_file()):
                 rel = f.relative_to(owner)

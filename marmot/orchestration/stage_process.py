@@ -51,7 +51,7 @@ def run(stage: str, paths: Paths, given: dict | None = None) -> dict:
 
 def _main(stage: str, home: str, result_file: str) -> int:
     from marmot.orchestration import pipeline
-    from marmot.cli import configure_logging
+    from marmot.logs import configure_logging
 
     configure_logging()
     paths = Paths(Path(home))

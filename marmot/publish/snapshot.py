@@ -120,7 +120,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     manifest = {"version": version, "published_at": now.isoformat(), "previous_version": previous,
                 "row_counts": counts, "sources": sources, "validation": validation, "build": build}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    from marmot.publish.site import build_site  # the site reads the published files, so it imports this module
+    from marmot.publish.site.build import build_site  # altair and pandas: imported only by a publish that renders
 
     build_site(tmp, paths.published / previous if previous else None)
     _read_only(tmp)

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from marmot.publish.site import build_site
+from marmot.publish.site.build import build_site
 from marmot.publish.site.publication import NotPublishable
 from marmot.settings import Paths
 from marmot.publish.site.serve import make_server

@@ -55,60 +55,62 @@ def cmd_pull(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_build(args) -> int:
-    from marmot.orchestration import pipeline
+def _stage(run) -> tuple[dict | None, int]:
+    """``run()``'s result and exit code 0, or None and the code of its failure, said on stderr:
+    1 when dbt failed, 2 when a quality gate stopped publication."""
     from marmot.build.dbt import BuildFailed
+    from marmot.orchestration.pipeline import GateFailed
 
     try:
-        s = pipeline.build(home_paths(), full_refresh=args.full_refresh)
+        return run(), 0
     except BuildFailed as exc:
         print(exc, file=sys.stderr)
-        return 1
-    print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s{' (in full)' if s['full_refresh'] else ''}")
-    return 0
+        return None, 1
+    except GateFailed as exc:
+        print(exc, file=sys.stderr)
+        return None, 2
+
+
+def cmd_build(args) -> int:
+    from marmot.orchestration import pipeline
+
+    s, code = _stage(lambda: pipeline.build(home_paths(), full_refresh=args.full_refresh))
+    if s:
+        print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s{' (in full)' if s['full_refresh'] else ''}")
+    return code
 
 
 def cmd_validate(args) -> int:
     from marmot.orchestration import pipeline
-    try:
-        result = pipeline.validate(home_paths(), recheck_raw=args.recheck_raw)
-    except pipeline.GateFailed as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(result["summary"])
-    return 0
+
+    result, code = _stage(lambda: pipeline.validate(home_paths(), recheck_raw=args.recheck_raw))
+    if result:
+        print(result["summary"])
+    return code
 
 
 def cmd_publish(args) -> int:
     from marmot.orchestration import pipeline
-    try:
-        if args.rollback:
-            result = pipeline.rollback(home_paths())
+
+    if args.rollback:
+        result, code = _stage(lambda: pipeline.rollback(home_paths()))
+        if result:
             print(f"rolled back: current is now version {result['to']} (was {result['from']})\n"
                   f"  page: {result['page']}")
-            return 0
-        result = pipeline.publish(home_paths())
-    except pipeline.GateFailed as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"published version {result['version']}\n  page: {result['page']}")
-    return 0
+        return code
+    result, code = _stage(lambda: pipeline.publish(home_paths()))
+    if result:
+        print(f"published version {result['version']}\n  page: {result['page']}")
+    return code
 
 
 def cmd_run(args) -> int:
     from marmot.orchestration import pipeline
-    from marmot.build.dbt import BuildFailed
 
-    try:
-        out = pipeline.run(home_paths())
-    except BuildFailed as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except pipeline.GateFailed as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"published version {out['publish']['version']}\n  page: {out['publish']['page']}")
-    return 0
+    out, code = _stage(lambda: pipeline.run(home_paths()))
+    if out:
+        print(f"published version {out['publish']['version']}\n  page: {out['publish']['page']}")
+    return code
 
 
 def register(add) -> None:

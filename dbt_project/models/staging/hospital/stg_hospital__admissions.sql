@@ -1,16 +1,26 @@
 -- Current rows of Emergency hospital admissions of Coventry residents: latest loaded batch of each month.
-with current_rows as (
+with
+
+source as (
+
     {{ current_batch_rows(source('hospital', 'admissions'), 'month') }}
+
+),
+
+renamed as (
+
+    select
+        month,
+        patient_key,
+        admission_sequence,
+        age,
+        sex,
+        lsoa21_code,
+        cause_group,
+        _batch_id as batch_id,
+        _received_at as received_at
+    from source
+
 )
 
-select
-    month,
-    patient_key,
-    admission_sequence,
-    age,
-    sex,
-    lsoa21_code,
-    cause_group,
-    _batch_id as batch_id,
-    _received_at as received_at
-from current_rows
+select * from renamed

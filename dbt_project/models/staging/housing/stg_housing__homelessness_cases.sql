@@ -1,16 +1,26 @@
 -- Current rows of Homelessness assessments (H-CLIC): latest loaded batch of each quarter.
-with current_rows as (
+with
+
+source as (
+
     {{ current_batch_rows(source('housing', 'homelessness_cases'), 'quarter') }}
+
+),
+
+renamed as (
+
+    select
+        quarter,
+        case_key,
+        lsoa21_code,
+        duty_owed,
+        household_type,
+        applicant_ethnicity_group,
+        in_temporary_accommodation,
+        _batch_id as batch_id,
+        _received_at as received_at
+    from source
+
 )
 
-select
-    quarter,
-    case_key,
-    lsoa21_code,
-    duty_owed,
-    household_type,
-    applicant_ethnicity_group,
-    in_temporary_accommodation,
-    _batch_id as batch_id,
-    _received_at as received_at
-from current_rows
+select * from renamed

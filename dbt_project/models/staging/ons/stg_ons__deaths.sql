@@ -1,15 +1,25 @@
 -- Current rows of Death registrations of Coventry residents: latest loaded batch of each month.
-with current_rows as (
+with
+
+source as (
+
     {{ current_batch_rows(source('ons', 'deaths'), 'month') }}
+
+),
+
+renamed as (
+
+    select
+        month,
+        death_key,
+        sex,
+        age,
+        lsoa21_code,
+        cause_category,
+        _batch_id as batch_id,
+        _received_at as received_at
+    from source
+
 )
 
-select
-    month,
-    death_key,
-    sex,
-    age,
-    lsoa21_code,
-    cause_category,
-    _batch_id as batch_id,
-    _received_at as received_at
-from current_rows
+select * from renamed

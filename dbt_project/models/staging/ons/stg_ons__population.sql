@@ -1,14 +1,24 @@
 -- Current rows of Mid-year population estimates by LSOA: latest loaded batch of each year.
-with current_rows as (
+with
+
+source as (
+
     {{ current_batch_rows(source('ons', 'population'), 'year') }}
+
+),
+
+renamed as (
+
+    select
+        year,
+        lsoa21_code,
+        sex,
+        age,
+        population,
+        _batch_id as batch_id,
+        _received_at as received_at
+    from source
+
 )
 
-select
-    year,
-    lsoa21_code,
-    sex,
-    age,
-    population,
-    _batch_id as batch_id,
-    _received_at as received_at
-from current_rows
+select * from renamed

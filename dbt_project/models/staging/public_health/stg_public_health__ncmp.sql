@@ -1,16 +1,26 @@
 -- Current rows of National Child Measurement Programme: latest loaded batch of each academic_year.
-with current_rows as (
+with
+
+source as (
+
     {{ current_batch_rows(source('public_health', 'ncmp'), 'academic_year') }}
+
+),
+
+renamed as (
+
+    select
+        academic_year,
+        child_key,
+        sex,
+        lsoa21_code,
+        school_year,
+        ethnicity_group,
+        bmi_category,
+        _batch_id as batch_id,
+        _received_at as received_at
+    from source
+
 )
 
-select
-    academic_year,
-    child_key,
-    sex,
-    lsoa21_code,
-    school_year,
-    ethnicity_group,
-    bmi_category,
-    _batch_id as batch_id,
-    _received_at as received_at
-from current_rows
+select * from renamed

@@ -19,6 +19,26 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 
+# What each slow module starts, as markers (`make test-fast` runs only the unmarked unit tests; test_scheduler.py
+# and test_celery.py mark themselves `scheduler`). One table, so a new slow module is classified in one place.
+SLOW_MODULES = {
+    "dbt": ("build/", "orchestration/test_pipeline.py", "publish/test_crash_safety.py",
+            "dev/test_bench_dbt_in_airflow.py"),
+    "browser": ("publish/test_browser.py",),
+    "integration": ("publish/test_readers_during_publish.py", "publish/test_publish.py", "publish/test_site.py",
+                    "validate/test_raw_gates.py", "validate/test_platform_gates.py", "validate/test_dag_gate.py",
+                    "land/test_landing_watch.py"),
+}
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        where = item.path.relative_to(TESTS_DIR).as_posix()
+        for marker, modules in SLOW_MODULES.items():
+            if where.startswith(modules):
+                item.add_marker(marker)
+
 
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Paths:

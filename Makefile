@@ -9,10 +9,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8080
 export MARMOT_HOME ?= $(CURDIR)/var
 
-.PHONY: help env chromium demo test up down bench clean
+.PHONY: help env chromium demo test test-fast lint up down bench clean
 
 help:  ## list the commands
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q "uv==0.13.9"
@@ -27,8 +27,14 @@ chromium:  ## install Debian's chromium for the browser tests, only when /usr/bi
 demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
 	$(BIN)/python -m devtools demo --port $(PORT)
 
-test: env chromium  ## the whole test suite (includes a real Airflow scheduler run and browser tests)
+test: env chromium lint  ## lint, then the whole test suite (includes a real Airflow scheduler run and browser tests)
 	$(BIN)/pytest
+
+test-fast: env  ## the unit tests alone (no Airflow, dbt, browser or multi-process runs; tests/conftest.py SLOW_MODULES)
+	$(BIN)/pytest -m "not scheduler and not dbt and not browser and not integration"
+
+lint: env  ## ruff: the conventions in pyproject.toml ([tool.ruff])
+	$(BIN)/ruff check marmot devtools dags tests
 
 up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
 	$(BIN)/python -m devtools airflow up --port $(PORT)

@@ -1,9 +1,0 @@
--- The delivery schedule of every partner dataset contract, as the build wrote it from the contracts.
-select
-    partner,
-    dataset,
-    frequency,
-    period_type,
-    due,
-    as_of
-from {{ source('contracts', 'dataset_schedule') }}

@@ -33,8 +33,9 @@ test: env chromium lint  ## lint, then the whole test suite (includes a real Air
 test-fast: env  ## the unit tests alone (no Airflow, dbt, browser or multi-process runs; tests/conftest.py SLOW_MODULES)
 	$(BIN)/pytest -m "not scheduler and not dbt and not browser and not integration"
 
-lint: env  ## ruff: the conventions in pyproject.toml ([tool.ruff])
+lint: env  ## ruff and mypy: the conventions in pyproject.toml ([tool.ruff], [tool.mypy]; mypy on marmot/stats)
 	$(BIN)/ruff check marmot devtools dags tests
+	$(BIN)/mypy marmot/stats
 
 up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
 	$(BIN)/python -m devtools airflow up --port $(PORT)

@@ -6,8 +6,15 @@ Polarity is a Fingertips id (-1 not applicable, 0 RAG low is good, 1 RAG high is
 """
 
 from ._common import BOB, HIGH_IS_GOOD, LOW_IS_GOOD, NOT_APPLICABLE, Estimate, polarity_id
-from .benchmarking import (compare_ci, compare_ci_overlap, compare_ci_two_levels, compare_spc_dsr,
-                           compare_spc_proportion, poisson_control_limits, quantile_categories)
+from .benchmarking import (
+    compare_ci,
+    compare_ci_overlap,
+    compare_ci_two_levels,
+    compare_spc_dsr,
+    compare_spc_proportion,
+    poisson_control_limits,
+    quantile_categories,
+)
 from .dsr import ESP2013, dsr
 from .inequality import SIIResult, assign_quantiles, invert_for_polarity, quantile_gap, sii
 from .life_expectancy import START_AGES, LifeTable, life_expectancy

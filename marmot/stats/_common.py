@@ -1,8 +1,9 @@
 """Helpers shared by the statistics modules (DOMAIN.md §2 notation and §2.10 polarity ids)."""
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
 LOW_IS_GOOD = 0
@@ -10,7 +11,11 @@ HIGH_IS_GOOD = 1
 BOB = 99
 NOT_APPLICABLE = -1
 
-_POLARITY_NAMES = {
+FloatArray: TypeAlias = NDArray[np.float64]
+Floats: TypeAlias = float | FloatArray  # one value, or a numpy array of them when given whole columns
+Polarity: TypeAlias = int | str  # a Fingertips polarity id or its name
+
+_POLARITY_NAMES: dict[str, int] = {
     "rag - low is good": LOW_IS_GOOD,
     "rag - high is good": HIGH_IS_GOOD,
     "bob": BOB,
@@ -22,12 +27,12 @@ _POLARITY_NAMES = {
 class Estimate(NamedTuple):
     """A point estimate with its confidence limits (floats, or numpy arrays when vectorised)."""
 
-    value: object
-    lower: object
-    upper: object
+    value: Floats
+    lower: Floats
+    upper: Floats
 
 
-def confidence_level(confidence):
+def confidence_level(confidence: float) -> float:
     """Return confidence as a fraction; accepts 0.9-1 or 90-100 like PHEindicatormethods."""
     if 0.9 <= confidence <= 1:
         return float(confidence)
@@ -36,13 +41,13 @@ def confidence_level(confidence):
     raise ValueError("confidence must be between 0.9 and 1 or between 90 and 100")
 
 
-def z_value(confidence):
+def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile z = Φ⁻¹(1 − α/2) for the given confidence level."""
     level = confidence_level(confidence)
     return float(norm.ppf(level + (1 - level) / 2))
 
 
-def polarity_id(polarity):
+def polarity_id(polarity: Polarity) -> int:
     """Fingertips polarity id (-1, 0, 1 or 99) for an id or name; ValueError if unknown."""
     if isinstance(polarity, str):
         key = " ".join(polarity.replace("–", "-").lower().split())
@@ -53,11 +58,11 @@ def polarity_id(polarity):
     raise ValueError(f"unknown polarity: {polarity!r}")
 
 
-def as_float_array(values):
+def as_float_array(values: ArrayLike) -> FloatArray:
     """Convert scalars or sequences to a float numpy array; None becomes NaN."""
     return np.asarray(values, dtype=float)
 
 
-def unwrap(array):
+def unwrap(array: FloatArray) -> Floats:
     """Return a 0-d array as a numpy float scalar and leave other arrays unchanged."""
     return array[()]

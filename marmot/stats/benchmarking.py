@@ -9,9 +9,10 @@ applicable or an input is missing. Values, limits and comparators share one scal
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
-from ._common import BOB, HIGH_IS_GOOD, LOW_IS_GOOD, as_float_array, confidence_level, polarity_id
+from ._common import BOB, HIGH_IS_GOOD, LOW_IS_GOOD, FloatArray, Polarity, as_float_array, confidence_level, polarity_id
 from .proportions import wilson_ci
 
 NOT_COMPARED = "Not compared"
@@ -23,7 +24,7 @@ _LABELS = {  # polarity -> (label when the area is lower, label when it is highe
 }
 
 
-def _label(direction, polarity, level=""):
+def _label(direction: int, polarity: Polarity, level: str = "") -> str:
     """Label for direction -1 (area lower), 0 (similar) or +1 (area higher), after polarity."""
     labels = _LABELS.get(polarity_id(polarity))
     if labels is None:
@@ -33,23 +34,32 @@ def _label(direction, polarity, level=""):
     return labels[direction > 0] + level
 
 
-def _missing(*values):
-    return any(v is None or math.isnan(v) for v in values)
+def _present(*values: float | None) -> tuple[float, ...] | None:
+    """The values, or None when one of them is missing (None or NaN)."""
+    present = tuple(v for v in values if v is not None and not math.isnan(v))
+    return present if len(present) == len(values) else None
 
 
-def compare_ci(value, lower, upper, comparator, polarity):
+def compare_ci(value: float | None, lower: float | None, upper: float | None, comparator: float | None,
+               polarity: Polarity) -> str:
     """Method 1: similar if the comparator value lies inside the area's CI (95% by default)."""
-    if _missing(value, lower, upper, comparator):
+    present = _present(value, lower, upper, comparator)
+    if present is None:
         return NOT_COMPARED
+    value, lower, upper, comparator = present
     if lower <= comparator <= upper:
         return _label(0, polarity)
     return _label(-1 if value < comparator else 1, polarity)
 
 
-def compare_ci_two_levels(value, lower95, upper95, lower998, upper998, comparator, polarity):
+def compare_ci_two_levels(value: float | None, lower95: float | None, upper95: float | None,
+                          lower998: float | None, upper998: float | None, comparator: float | None,
+                          polarity: Polarity) -> str:
     """Method 17: as method 1 at 95% and 99.8%; labels carry the level, e.g. "Better 99.8%"."""
-    if _missing(value, lower95, upper95, lower998, upper998, comparator):
+    present = _present(value, lower95, upper95, lower998, upper998, comparator)
+    if present is None:
         return NOT_COMPARED
+    value, lower95, upper95, lower998, upper998, comparator = present
     if lower95 <= comparator <= upper95:
         return _label(0, polarity)
     if comparator < lower95:
@@ -57,17 +67,19 @@ def compare_ci_two_levels(value, lower95, upper95, lower998, upper998, comparato
     return _label(-1, polarity, " 95%" if comparator <= upper998 else " 99.8%")
 
 
-def compare_ci_overlap(value, lower, upper, comparator, comparator_lower, comparator_upper,
-                       polarity):
+def compare_ci_overlap(value: float | None, lower: float | None, upper: float | None, comparator: float | None,
+                       comparator_lower: float | None, comparator_upper: float | None, polarity: Polarity) -> str:
     """Method 12: similar if the area's CI and the comparator's CI overlap."""
-    if _missing(value, lower, upper, comparator, comparator_lower, comparator_upper):
+    present = _present(value, lower, upper, comparator, comparator_lower, comparator_upper)
+    if present is None:
         return NOT_COMPARED
+    value, lower, upper, comparator, comparator_lower, comparator_upper = present
     if lower <= comparator_upper and comparator_lower <= upper:
         return _label(0, polarity)
     return _label(-1 if value < comparator else 1, polarity)
 
 
-def _control_chart(value, low_limit, high_limit, polarity):
+def _control_chart(value: float, low_limit: float, high_limit: float, polarity: Polarity) -> str:
     if value > high_limit:
         return _label(1, polarity)
     if value < low_limit:
@@ -75,20 +87,22 @@ def _control_chart(value, low_limit, high_limit, polarity):
     return _label(0, polarity)
 
 
-def compare_spc_proportion(value, denominator, comparator, polarity, multiplier=100,
-                           confidence=0.95):
+def compare_spc_proportion(value: float | None, denominator: float | None, comparator: float | None,
+                           polarity: Polarity, multiplier: float = 100, confidence: float = 0.95) -> str:
     """Method 5: area proportion against control limits around the comparator proportion.
 
     The limits are the Wilson limits of E1 = N1·P0 events out of N1. value and comparator are
     on the multiplier scale (100 = percentages).
     """
-    if _missing(value, denominator, comparator) or denominator <= 0:
+    present = _present(value, denominator, comparator)
+    if present is None or present[1] <= 0:
         return NOT_COMPARED
+    value, denominator, comparator = present
     lower, upper = wilson_ci(denominator * comparator / multiplier, denominator, confidence)
-    return _control_chart(value / multiplier, lower, upper, polarity)
+    return _control_chart(value / multiplier, float(lower), float(upper), polarity)
 
 
-def poisson_control_limits(expected, confidence=0.95):
+def poisson_control_limits(expected: float, confidence: float = 0.95) -> tuple[float, float]:
     """Fingertips PoisLow/PoisHigh: exact Poisson limits for a (non-integer) expected count.
 
     Closed form of the bisection in Fingertips `StatisticalMethods.cs`: the lower limit solves
@@ -101,16 +115,19 @@ def poisson_control_limits(expected, confidence=0.95):
     return float(lower), float(upper)
 
 
-def compare_spc_dsr(value, population, comparator, polarity, multiplier=100_000, confidence=0.95):
+def compare_spc_dsr(value: float | None, population: float | None, comparator: float | None, polarity: Polarity,
+                    multiplier: float = 100_000, confidence: float = 0.95) -> str:
     """Method 6: area DSR against exact Poisson control limits around comparator·population."""
-    if _missing(value, population, comparator) or population <= 0:
+    present = _present(value, population, comparator)
+    if present is None or present[1] <= 0:
         return NOT_COMPARED
+    value, population, comparator = present
     lower, upper = poisson_control_limits(comparator * population / multiplier, confidence)
     scale = multiplier / population
     return _control_chart(value, lower * scale, upper * scale, polarity)
 
 
-def quantile_categories(values, polarity, bins=5):
+def quantile_categories(values: ArrayLike, polarity: Polarity, bins: int = 5) -> FloatArray:
     """Methods 15/16: category 1..bins of each value among all areas (quintiles or quartiles).
 
     Bounds are Excel PERCENTILE.INC points of the non-missing values. Category 1 holds the

@@ -5,7 +5,10 @@ Mirrors DOMAIN.md §2.4 and PHEindicatormethods `calculate_dsr` (including
 standard weights by position, not by label.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import Estimate, as_float_array
 from .rates import byars_lower, byars_upper
@@ -17,8 +20,8 @@ ESP2013 = (5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
 MINIMUM_COUNT = 10
 
 
-def dsr(counts, populations, standard=ESP2013, multiplier=100_000, confidence=0.95,
-        persons_by_events=None):
+def dsr(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike = ESP2013, multiplier: float = 100_000,
+        confidence: float = 0.95, persons_by_events: Mapping[int, ArrayLike] | None = None) -> Estimate:
     """Dobson DSR for one area; value and limits are NaN when the total count is below 10.
 
     counts: events per age band (NaN/None counted as 0); populations: per band, all > 0;

@@ -5,18 +5,33 @@ Mirrors DOMAIN.md §2.8 (PHEindicatormethods `phe_sii`, `FindXValues`, `Simulati
 """
 
 import warnings
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, NamedTuple, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import expit, logit
 from scipy.stats import norm, rankdata
 
-from ._common import (Estimate, HIGH_IS_GOOD, LOW_IS_GOOD, as_float_array, confidence_level,
-                      polarity_id, z_value)
+from ._common import (
+    HIGH_IS_GOOD,
+    LOW_IS_GOOD,
+    Estimate,
+    FloatArray,
+    Floats,
+    Polarity,
+    as_float_array,
+    confidence_level,
+    polarity_id,
+    z_value,
+)
 
+ValueType: TypeAlias = Literal[0, 1, 2]  # 0 other, 1 rate, 2 proportion
+_Transform: TypeAlias = Callable[[Floats], Floats]
 # value_type -> (transform, inverse): 0 other (identity), 1 rate (log), 2 proportion (logit)
-_TRANSFORMS = {0: (np.asarray, np.asarray), 1: (np.log, np.exp), 2: (logit, expit)}
-_Z95 = norm.ppf(0.975)
+_TRANSFORMS: dict[ValueType, tuple[_Transform, _Transform]] = {
+    0: (np.asarray, np.asarray), 1: (np.log, np.exp), 2: (logit, expit)}
+_Z95 = float(norm.ppf(0.975))
 
 
 class SIIResult(NamedTuple):
@@ -25,12 +40,12 @@ class SIIResult(NamedTuple):
     sii: float
     rii: float
     intercept: float
-    confidence: tuple
-    sii_limits: tuple
-    rii_limits: tuple
+    confidence: tuple[float, ...]
+    sii_limits: tuple[tuple[float, float], ...]
+    rii_limits: tuple[tuple[float, float], ...]
 
 
-def _checked(name, values, size, value_type):
+def _checked(name: str, values: ArrayLike, size: int, value_type: ValueType) -> FloatArray:
     values = as_float_array(values)
     if values.shape != (size,) or np.isnan(values).any():
         raise ValueError(f"{name} needs one non-missing value per quantile")
@@ -39,8 +54,10 @@ def _checked(name, values, size, value_type):
     return values
 
 
-def sii(populations, values, *, value_type=0, transform=False, lower=None, upper=None, se=None,
-        multiplier=1, confidence=0.95, repetitions=100_000, rng=None):
+def sii(populations: ArrayLike, values: ArrayLike, *, value_type: ValueType = 0, transform: bool = False,
+        lower: ArrayLike | None = None, upper: ArrayLike | None = None, se: ArrayLike | None = None,
+        multiplier: float = 1, confidence: float | Sequence[float] = 0.95, repetitions: int = 100_000,
+        rng: np.random.Generator | int | None = None) -> SIIResult:
     """Slope and relative index of inequality for one area, quantiles ordered most deprived first.
 
     value_type: 0 other, 1 rate, 2 proportion (for proportions from counts pass counts/populations).
@@ -54,7 +71,7 @@ def sii(populations, values, *, value_type=0, transform=False, lower=None, upper
     if populations.shape != (quantiles,) or not 5 <= quantiles <= 100:
         raise ValueError("number of quantiles must be between 5 and 100")
     if quantiles > 10:
-        warnings.warn("small values can make the SII unstable with more than 10 quantiles")
+        warnings.warn("small values can make the SII unstable with more than 10 quantiles", stacklevel=2)
     if value_type not in _TRANSFORMS:
         raise ValueError("value_type should be 0, 1 or 2")
     if transform and (value_type == 0 or se is not None):
@@ -83,7 +100,7 @@ def sii(populations, values, *, value_type=0, transform=False, lower=None, upper
     design = np.column_stack([root, rank * root])
     solver = np.linalg.solve(design.T @ design, design.T)
 
-    def fit(y):
+    def fit(y: Floats) -> tuple[Floats, Floats, Floats]:
         intercept, slope = np.moveaxis((y * root) @ solver.T, -1, 0)
         low, high = intercept, intercept + slope
         if transform:
@@ -94,12 +111,11 @@ def sii(populations, values, *, value_type=0, transform=False, lower=None, upper
     point_sii, point_rii, intercept = fit(forward(values) if transform else values)
     draws = np.random.default_rng(rng).normal(forward(values), se, size=(repetitions, quantiles))
     sim_sii, sim_rii, _ = fit(draws if transform else inverse(draws))
-    sim_sii.sort()
-    sim_rii.sort()
+    sim_sii, sim_rii = np.sort(sim_sii), np.sort(sim_rii)
 
-    def limits(sorted_sims, level):
-        positions = (round(repetitions * (1 - level) / 2), round(repetitions * (1 + level) / 2))
-        return tuple(float(sorted_sims[position - 1]) for position in positions)
+    def limits(sorted_sims: FloatArray, level: float) -> tuple[float, float]:
+        low, high = round(repetitions * (1 - level) / 2), round(repetitions * (1 + level) / 2)
+        return float(sorted_sims[low - 1]), float(sorted_sims[high - 1])
 
     return SIIResult(
         sii=float(point_sii),
@@ -111,7 +127,8 @@ def sii(populations, values, *, value_type=0, transform=False, lower=None, upper
     )
 
 
-def quantile_gap(most_deprived, least_deprived, se_most, se_least, confidence=0.95):
+def quantile_gap(most_deprived: ArrayLike, least_deprived: ArrayLike, se_most: ArrayLike, se_least: ArrayLike,
+                 confidence: float = 0.95) -> Estimate:
     """Gap least − most deprived value with limits gap ± z·√(SE_most² + SE_least²); vectorised."""
     most, least = as_float_array(most_deprived), as_float_array(least_deprived)
     gap = least - most
@@ -119,7 +136,7 @@ def quantile_gap(most_deprived, least_deprived, se_most, se_least, confidence=0.
     return Estimate(gap[()], (gap - half_width)[()], (gap + half_width)[()])
 
 
-def invert_for_polarity(polarity):
+def invert_for_polarity(polarity: Polarity | np.bool_) -> bool:
     """phe_quantile invert flag: True for 'RAG - Low is good', False for 'RAG - High is good'.
 
     Booleans pass through; any other polarity (BOB, not applicable, unknown) raises ValueError.
@@ -132,7 +149,8 @@ def invert_for_polarity(polarity):
     return invert
 
 
-def assign_quantiles(values, nquantiles=10, invert=True):
+def assign_quantiles(values: ArrayLike, nquantiles: int = 10,
+                     invert: Polarity | np.bool_ | Iterable[Polarity | np.bool_] = True) -> FloatArray:
     """Quantile (1..nquantiles, float with NaN for missing) of each value within one group.
 
     invert=True puts the highest values in quantile 1 (e.g. IMD score, most deprived = 1).
@@ -141,7 +159,8 @@ def assign_quantiles(values, nquantiles=10, invert=True):
     values than nquantiles.
     """
     values = as_float_array(values)
-    flags = {invert_for_polarity(flag) for flag in ([invert] if np.ndim(invert) == 0 else invert)}
+    per_row = [invert] if isinstance(invert, (int, str, np.generic)) else invert
+    flags = {invert_for_polarity(flag) for flag in per_row}
     if len(flags) != 1:
         raise ValueError("invert (polarity) must take the same value for every row of a group")
     present = ~np.isnan(values)

@@ -7,8 +7,9 @@ the Silcocks et al. (2001) term for the open-ended last band, and the package's 
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._common import as_float_array, z_value
+from ._common import FloatArray, as_float_array, z_value
 
 START_AGES = (0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
 MINIMUM_PERSON_YEARS = 5000
@@ -19,21 +20,21 @@ RADIX = 100_000
 class LifeTable(NamedTuple):
     """Results for each start age in START_AGES (numpy arrays of length 20)."""
 
-    value: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    se: np.ndarray
-    pops_used: np.ndarray
-    deaths_used: np.ndarray
+    value: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    se: FloatArray
+    pops_used: FloatArray
+    deaths_used: FloatArray
 
 
-def _is_valid(deaths, populations):
+def _is_valid(deaths: FloatArray, populations: FloatArray) -> bool:
     return not (np.isnan(deaths).any() or np.isnan(populations).any()
                 or np.any(populations <= 0) or np.any(deaths < 0) or np.any(deaths > populations)
                 or populations.sum() <= MINIMUM_PERSON_YEARS or deaths[-1] < 1)
 
 
-def life_expectancy(deaths, populations, confidence=0.95):
+def life_expectancy(deaths: ArrayLike, populations: ArrayLike, confidence: float = 0.95) -> LifeTable:
     """Life expectancy at each start age for one area from deaths and person-years in 20 bands.
 
     Bands are 0, 1-4, 5-9, ..., 85-89, 90+. All outputs except pops_used/deaths_used are NaN

@@ -4,12 +4,13 @@ Mirrors DOMAIN.md §2.5 and PHEindicatormethods `phe_mean`.
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import t
 
 from ._common import Estimate, as_float_array, confidence_level
 
 
-def mean(values, confidence=0.95):
+def mean(values: ArrayLike, confidence: float = 0.95) -> Estimate:
     """Mean of values with limits x̄ ± t(n−1, 1−α/2)·s/√n; NaN if any value is NaN or n < 2."""
     values = as_float_array(values).ravel()
     n = values.size

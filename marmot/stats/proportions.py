@@ -5,11 +5,12 @@ Mirrors DOMAIN.md §2.2 and PHEindicatormethods `phe_proportion` / `wilson_lower
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._common import Estimate, as_float_array, confidence_level, unwrap, z_value
+from ._common import Estimate, Floats, as_float_array, confidence_level, unwrap, z_value
 
 
-def wilson_ci(x, n, confidence=0.95):
+def wilson_ci(x: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[Floats, Floats]:
     """Wilson score limits (lower, upper) for x events out of n, as proportions of 1.
 
     Raises ValueError for x < 0, n <= 0 or x > n. Confidence 1 gives (0, 1).
@@ -26,7 +27,7 @@ def wilson_ci(x, n, confidence=0.95):
     return unwrap((centre - spread) / scale), unwrap((centre + spread) / scale)
 
 
-def proportion(x, n, multiplier=100, confidence=0.95):
+def proportion(x: ArrayLike, n: ArrayLike, multiplier: float = 100, confidence: float = 0.95) -> Estimate:
     """Proportion x/n times multiplier (100 = percentage) with Wilson limits on the same scale."""
     lower, upper = wilson_ci(x, n, confidence)
     x, n = as_float_array(x), as_float_array(n)

@@ -5,21 +5,22 @@ Mirrors DOMAIN.md §2.1 and §2.3 and PHEindicatormethods `phe_rate` / `byars_lo
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
-from ._common import Estimate, as_float_array, confidence_level, unwrap, z_value
+from ._common import Estimate, FloatArray, Floats, as_float_array, confidence_level, unwrap, z_value
 
 EXACT_BELOW = 10
 
 
-def _counts(x):
+def _counts(x: ArrayLike) -> FloatArray:
     x = as_float_array(x)
     if np.any(x < 0):
         raise ValueError("counts must be >= 0")
     return x
 
 
-def byars_lower(x, confidence=0.95):
+def byars_lower(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Byar's lower limit for a count x (a count, not a rate); NaN where it goes negative."""
     x, z = _counts(x), z_value(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -27,13 +28,13 @@ def byars_lower(x, confidence=0.95):
     return unwrap(np.where(lower < 0, np.nan, lower))
 
 
-def byars_upper(x, confidence=0.95):
+def byars_upper(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Byar's upper limit for an observed count x."""
     x, z = _counts(x) + 1, z_value(confidence)
     return unwrap(x * (1 - 1 / (9 * x) + z / (3 * np.sqrt(x))) ** 3)
 
 
-def exact_lower(x, confidence=0.95):
+def exact_lower(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Exact Poisson lower limit for a count x: χ²(α/2, 2x)/2, and 0 when x = 0."""
     x, alpha = _counts(x), 1 - confidence_level(confidence)
     with np.errstate(invalid="ignore"):
@@ -41,13 +42,13 @@ def exact_lower(x, confidence=0.95):
     return unwrap(np.where(x == 0, 0.0, lower))
 
 
-def exact_upper(x, confidence=0.95):
+def exact_upper(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Exact Poisson upper limit for a count x: χ²(1 − α/2, 2x + 2)/2."""
     x, alpha = _counts(x), 1 - confidence_level(confidence)
     return unwrap(np.asarray(chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2))
 
 
-def rate(x, n, multiplier=100_000, confidence=0.95):
+def rate(x: ArrayLike, n: ArrayLike, multiplier: float = 100_000, confidence: float = 0.95) -> Estimate:
     """Crude rate x/n times multiplier; exact limits when x < 10, Byar's otherwise.
 
     The numerator may exceed the denominator. Raises ValueError for x < 0 or n <= 0.

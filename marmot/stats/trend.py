@@ -6,11 +6,13 @@ missing inputs are skipped. The direction of a significant proportion trend come
 all-points logit OLS slope (the 2020 Fingertips snapshot never set it).
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._common import HIGH_IS_GOOD, LOW_IS_GOOD, as_float_array, polarity_id
+from ._common import HIGH_IS_GOOD, LOW_IS_GOOD, FloatArray, Polarity, as_float_array, polarity_id
 
 POINTS = 5
 CHI_SQUARE_998 = 9.54953570608324  # χ²₁ at p = 0.002
@@ -34,14 +36,14 @@ class TrendResult(NamedTuple):
 _NOT_CALCULATED = TrendResult(CANNOT_BE_CALCULATED, 0.0, float("nan"), False)
 
 
-def _recent(*columns):
+def _recent(*columns: ArrayLike) -> FloatArray | None:
     """The last POINTS rows where every column is present, or None when there are too few."""
     data = np.vstack([as_float_array(c) for c in columns])
     data = data[:, ~np.isnan(data).any(axis=0)]
     return data[:, -POINTS:] if data.shape[1] >= POINTS else None
 
 
-def _result(chi_square, slope_of, polarity):
+def _result(chi_square: float, slope_of: Callable[[NDArray[np.bool_]], float], polarity: Polarity) -> TrendResult:
     """Significant if χ² > 9.5495 and the slope has one sign in all 6 fits (all, each left out)."""
     slopes = [slope_of(np.arange(POINTS) != i) for i in range(-1, POINTS)]  # i = -1 keeps all
     robust = len({slope < 0 for slope in slopes}) == 1
@@ -53,7 +55,7 @@ def _result(chi_square, slope_of, polarity):
     return TrendResult(label, float(chi_square), float(slopes[0]), significant)
 
 
-def trend_proportion(counts, denominators, polarity):
+def trend_proportion(counts: ArrayLike, denominators: ArrayLike, polarity: Polarity) -> TrendResult:
     """Trend for proportions (comparator method SPC for proportions): χ² for linear trend.
 
     Cannot be calculated with fewer than 5 complete points or when a count is 0 or equals its
@@ -71,7 +73,7 @@ def trend_proportion(counts, denominators, polarity):
     return _result(chi_square, lambda keep: np.polyfit(t[keep], log_odds[keep], 1)[0], polarity)
 
 
-def trend_weighted(values, lower95, upper95, polarity):
+def trend_weighted(values: ArrayLike, lower95: ArrayLike, upper95: ArrayLike, polarity: Polarity) -> TrendResult:
     """Trend for other value types: inverse-variance weighted slope with SE from the 95% CI.
 
     Cannot be calculated with fewer than 5 complete points or a CI of zero width.
@@ -83,9 +85,9 @@ def trend_weighted(values, lower95, upper95, polarity):
     t = np.arange(1, POINTS + 1)
     w = 1 / ((upper - lower) / 3.92) ** 2
 
-    def slope_of(keep):
+    def slope_of(keep: NDArray[np.bool_]) -> float:
         s1, s2, s3, s4, s5 = (np.sum(x[keep]) for x in (w, w * t * y, w * t, w * y, w * t**2))
-        return (s1 * s2 - s3 * s4) / (s1 * s5 - s3**2)
+        return float((s1 * s2 - s3 * s4) / (s1 * s5 - s3**2))
 
     s1, s3, s5 = np.sum(w), np.sum(w * t), np.sum(w * t**2)
     chi_square = (slope_of(np.ones(POINTS, bool)) / np.sqrt(s1 / (s1 * s5 - s3**2))) ** 2

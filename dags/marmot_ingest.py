@@ -36,23 +36,23 @@ TIMEZONE = "Europe/London"
 
 
 def _schedule(contract: Contract):
-    if contract.transport["type"] == "landing_folder":
+    if contract.transport.type == "landing_folder":
         return [landing_asset(contract)]
     return MultipleCronTriggerTimetable(*contract.check_crons(), timezone=TIMEZONE)
 
 
 def _params(contract: Contract) -> dict:
     """The ``period`` a manual run of a pulled dataset may ask for (the trigger form shows it)."""
-    regex, form, example = PERIOD_TYPES[contract.schedule["period_type"]]
+    regex, form, example = PERIOD_TYPES[contract.schedule.period_type]
     return {"period": Param(
         None, type=["null", "string"], pattern=regex, title="Period",
-        description=f"Pull only this {contract.schedule['period_type'].replace('_', ' ')}, written {form} "
+        description=f"Pull only this {contract.schedule.period_type.replace('_', ' ')}, written {form} "
                     f"(e.g. {example}). Leave empty to pull whatever is new; a backfill run pulls the "
                     "period that was due at its date.")}
 
 
 def ingest_dag(contract: Contract):
-    pulled = contract.transport["type"] != "landing_folder"
+    pulled = contract.transport.type != "landing_folder"
 
     @dag(
         dag_id=f"ingest__{contract.id}",
@@ -62,7 +62,7 @@ def ingest_dag(contract: Contract):
         catchup=False,
         max_active_runs=1,
         params=_params(contract) if pulled else None,
-        tags=["marmot", "ingest", f"partner:{contract.partner}", f"transport:{contract.transport['type']}",
+        tags=["marmot", "ingest", f"partner:{contract.partner}", f"transport:{contract.transport.type}",
               *contract.principles],
         default_args={
             "owner": contract.owner,
@@ -73,7 +73,7 @@ def ingest_dag(contract: Contract):
         },
         doc_md=f"**{contract.title}** ({contract.partner_name}).\n\n{contract.description}\n\n"
                f"Contract: `ingestion/contracts/{contract.id}.yml`; contact: {contract.contact}; "
-               f"transport: {contract.transport['type']}; " + (
+               f"transport: {contract.transport.type}; " + (
                    "starts when a file settles in its landing folder." if not pulled else
                    f"pulls at `{'`, `'.join(contract.check_crons())}` ({TIMEZONE}); a manual run with "
                    "`period` or a backfill run pulls one historical period."),

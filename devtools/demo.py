@@ -39,7 +39,7 @@ def run(paths: Paths, *, years: int = 5, scale: float = 0.5, port: int = 8080) -
         # for their daily check, so start those now: with no partner server here their pull is
         # skipped and they ingest the files the demo landed for them
         for c in contracts:
-            if c.transport["type"] != "landing_folder":
+            if c.transport.type != "landing_folder":
                 client.trigger(f"ingest__{c.id}")
         failed = [d for d in ingest_dags if client.wait_run(d, after=runs_before[d], timeout=900)["state"] != "success"]
         print(f"    {len(ingest_dags) - len(failed)}/{len(ingest_dags)} ingest DAGs succeeded"

@@ -119,7 +119,7 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         dags = [f"ingest__{c.id}" for c in contracts] + ["marmot_build_validate_publish"]
         for d in dags:
             client.wait_dag(d)
-        watched = [c for c in contracts if c.transport["type"] == "landing_folder"]
+        watched = [c for c in contracts if c.transport.type == "landing_folder"]
         log_at = airflow_local.component_log(paths, "triggerer").stat().st_size
         for d in dags:
             client.unpause(d)
@@ -131,7 +131,7 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         landed = datetime.now(timezone.utc)
         _land(src, paths.landing, files)
         for c in contracts:
-            if c.transport["type"] != "landing_folder":
+            if c.transport.type != "landing_folder":
                 client.trigger(f"ingest__{c.id}")
         # watch only the publish DAG until it has settled (polling the API is load on the machine
         # being measured); the ingest runs are over by then

@@ -192,7 +192,7 @@ def _write(out: Path, c: Contract, period: Period, table: dict, fault: str | Non
     if fault == "semicolon":
         data = to_csv(named, delimiter=";")
     else:
-        data = serialise(named, fmt, sheet=c.transport.get("sheet"), title=f"{c.title} - {period.label} (synthetic)")
+        data = serialise(named, fmt, sheet=c.transport.sheet, title=f"{c.title} - {period.label} (synthetic)")
     if fault:
         data = faults.apply_to_bytes(fault, data)
     stem = FILE_STEMS.get(name, c.dataset)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from marmot.contracts import Schedule
+
 TODAY = date(2026, 11, 23)
 
 
@@ -55,9 +57,9 @@ def _first_after(end: date, due: str) -> date:
     return candidate if candidate > end else date(end.year + 1, m, d)
 
 
-def periods_for(schedule: dict, years: int, today: date = TODAY) -> list[Period]:
+def periods_for(schedule: Schedule, years: int, today: date = TODAY) -> list[Period]:
     """Oldest first: ``years`` years of periods ending at the latest delivered by ``today``."""
-    freq, kind, due = schedule["frequency"], schedule["period_type"], str(schedule["due"])
+    freq, kind, due = schedule.frequency, schedule.period_type, schedule.due
     out: list[Period] = []
     if freq == "monthly":
         y, m = today.year, today.month

@@ -1,4 +1,6 @@
-"""``marmot contracts validate``: check every partner contract and list all problems at once."""
+"""``marmot contracts validate``: check every partner contract and list all problems at once.
+``marmot contracts schema``: print the JSON Schema of a contract file (``--write``: update the committed
+``ingestion/contracts/contract.schema.json`` that editors validate the YAML files against)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,17 @@ from pathlib import Path
 
 
 def cmd_contracts(args) -> int:
-    from marmot.contracts import ContractError, load_contracts
+    from marmot.contracts import SCHEMA_FILE, ContractError, json_schema, load_contracts
+    from marmot.settings import CONTRACTS_DIR
 
+    if args.action == "schema":
+        if not args.write:
+            print(json_schema(), end="")
+            return 0
+        target = Path(args.dir or CONTRACTS_DIR) / SCHEMA_FILE
+        target.write_text(json_schema(), encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
     try:
         contracts = load_contracts(Path(args.dir)) if args.dir else load_contracts()
     except ContractError as exc:
@@ -23,5 +34,8 @@ def cmd_contracts(args) -> int:
 def register(add) -> None:
     """Add these subcommands to the parser (``add(name, func, help)`` returns the subparser)."""
     p = add("contracts", cmd_contracts, "Work with partner data contracts.")
-    p.add_argument("action", choices=["validate"], help="validate: check every contract file")
+    p.add_argument("action", choices=["validate", "schema"],
+                   help="validate: check every contract file; schema: print the contracts' JSON Schema")
     p.add_argument("--dir", help="contracts folder (default: ingestion/contracts)")
+    p.add_argument("--write", action="store_true",
+                   help="schema: write it to <dir>/contract.schema.json instead of printing it")

@@ -75,7 +75,7 @@ def cmd_status(args) -> int:
         mine = [e for e in entries if e.partner == c.partner and e.dataset == c.dataset]
         loaded = [e for e in mine if e.status in LOADED]
         periods = sorted({per for e in loaded for per in e.periods})
-        rows.append((c.partner, c.dataset, c.schedule["frequency"], len(mine), len(loaded),
+        rows.append((c.partner, c.dataset, c.schedule.frequency, len(mine), len(loaded),
                      sum(e.status == "quarantined" for e in mine),
                      periods[-1] if periods else "-", mine[-1].received_at[:19] if mine else "-"))
     print_table(["partner", "dataset", "frequency", "files", "loaded", "quarantined", "latest_period",

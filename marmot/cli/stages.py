@@ -30,7 +30,7 @@ def cmd_pull(args) -> int:
     from marmot.contracts import PeriodError, load_contracts
     from marmot.land.transports.base import TransportError
 
-    chosen = [c for c in load_contracts().values() if c.transport["type"] != "landing_folder"
+    chosen = [c for c in load_contracts().values() if c.transport.type != "landing_folder"
               and (not args.partner or c.partner == args.partner) and (not args.dataset or c.dataset == args.dataset)]
     if (args.period or "").strip():  # one period: check it for every chosen dataset before fetching anything
         if not chosen:
@@ -47,7 +47,7 @@ def cmd_pull(args) -> int:
     for c in chosen:
         try:
             landed = transports.pull(home_paths(), c, period=period)
-            print(f"{c.id}: {len(landed)} new file(s) over {c.transport['type']}"
+            print(f"{c.id}: {len(landed)} new file(s) over {c.transport.type}"
                   + (f" for period {period}" if period else ""))
         except TransportError as exc:
             failed += 1

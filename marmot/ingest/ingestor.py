@@ -198,10 +198,10 @@ def _nhs_mod11(v: str) -> str:
 
 
 def _output_expr(col: Column, typed: str) -> str:
-    personal = col.personal or {}
-    if personal.get("treatment") == "pseudonymise":
+    treatment = col.personal.treatment if col.personal else None
+    if treatment == "pseudonymise":
         return f"pseudonym({typed})"
-    if personal.get("treatment") == "generalise":
+    if treatment == "generalise":
         if col.type != "date":
             raise ValueError(f"{col.name}: only dates can be generalised (to a month)")
         return f"strftime({typed}, '%Y-%m')"
@@ -442,7 +442,7 @@ class Ingestor:
     def _load(self, con: duckdb.DuckDBPyConnection, path: Path, fmt: str, contract: Contract,
               entry: ledger.Entry) -> None:
         all_headers = set().union(*(c.header_names() for c in contract.columns))
-        source_columns, entry.rows_in = load(con, path, fmt, sheet=contract.transport.get("sheet"), headers=all_headers)
+        source_columns, entry.rows_in = load(con, path, fmt, sheet=contract.transport.sheet, headers=all_headers)
         mapping: dict[str, str] = {}
         for src in source_columns:
             col = next((c for c in contract.columns if normalise_header(src) in c.header_names()), None)

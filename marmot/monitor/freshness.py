@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from marmot.contracts import DUE_WINDOW_DAYS, Contract
+from marmot.contracts.periods import _periods_back, due_date
 
 RECEIVED_STATUSES = ("accepted", "accepted_with_warnings", "superseded")
 GRACE_DAYS = DUE_WINDOW_DAYS
@@ -57,62 +58,9 @@ class PeriodFreshness:
         return asdict(self)
 
 
-def _month_end(y: int, m: int) -> date:
-    return (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
-
-
-def _periods_back(period_type: str, as_of: date, count: int) -> list[tuple[str, date]]:
-    """(label, end date) of the ``count`` most recent periods that have ended by ``as_of``, newest first."""
-    out: list[tuple[str, date]] = []
-    if period_type == "month":
-        y, m = as_of.year, as_of.month
-        while len(out) < count:
-            m -= 1
-            if m == 0:
-                y, m = y - 1, 12
-            out.append((f"{y}-{m:02d}", _month_end(y, m)))
-    elif period_type == "quarter":
-        y, q = as_of.year, (as_of.month - 1) // 3 + 1
-        while len(out) < count:
-            q -= 1
-            if q == 0:
-                y, q = y - 1, 4
-            out.append((f"{y}-Q{q}", _month_end(y, 3 * q)))
-    elif period_type in ("year", "academic_year", "financial_year"):
-        end_month = {"year": 12, "academic_year": 8, "financial_year": 3}[period_type]
-        end = _month_end(as_of.year, end_month)
-        if end > as_of:
-            end = _month_end(as_of.year - 1, end_month)
-        while len(out) < count:
-            if period_type == "year":
-                label = str(end.year)
-            else:
-                label = f"{end.year - 1}/{end.year % 100:02d}"
-            out.append((label, end))
-            end = _month_end(end.year - 1, end_month)
-    else:
-        raise ValueError(f"unknown period_type {period_type!r}")
-    return out
-
-
-def due_date(contract: Contract, period_end: date) -> date:
-    due, frequency = str(contract.schedule["due"]), contract.schedule["frequency"]
-    if "-" not in due:
-        return period_end + timedelta(days=int(due))
-    month, day = map(int, due.split("-"))
-    step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
-    candidates = []
-    for year in (period_end.year, period_end.year + 1, period_end.year + 2):
-        for k in range(0, 12, step):
-            mm = (month - 1 + k) % 12 + 1
-            yy = year + (month - 1 + k) // 12
-            candidates.append(date(yy, mm, min(day, _month_end(yy, mm).day)))
-    return min(d for d in candidates if d > period_end)
-
-
 def expected_periods(contract: Contract, as_of: date, lookback: int | None = None) -> list[tuple[str, date]]:
     """(period, due) whose due date has passed by ``as_of``, newest first, at most ``lookback``."""
-    period_type = contract.schedule["period_type"]
+    period_type = contract.schedule.period_type
     lookback = lookback or LOOKBACK[period_type]
     # a period ends well before it is due: look further back, then keep the due ones
     candidates = _periods_back(period_type, as_of, lookback + 3)
@@ -153,7 +101,7 @@ def assess(contracts, entries, as_of: date, lookback: int | None = None) -> list
 
 def next_due(contract: Contract, as_of: date) -> tuple[str, date] | None:
     """The next period to become due after ``as_of``."""
-    period_type = contract.schedule["period_type"]
+    period_type = contract.schedule.period_type
     ahead = as_of + timedelta(days=800)
     upcoming = [(label, due_date(contract, end)) for label, end in _periods_back(period_type, ahead, 40)]
     later = [(label, d) for label, d in upcoming if d > as_of]
@@ -170,7 +118,7 @@ def summary(contracts, entries, as_of: date) -> list[dict]:
         behind = [r.period for r in mine[1:] if not r.received]
         nxt = next_due(c, as_of)
         out.append({
-            "contract": c.id, "frequency": c.schedule["frequency"],
+            "contract": c.id, "frequency": c.schedule.frequency,
             "expected": latest.period if latest else "-", "due": latest.due if latest else "-",
             "received": (latest.received_at or "-")[:10] if latest else "-",
             "status": latest.status if latest else "-",

@@ -86,13 +86,13 @@ def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], now: 
     now = now or datetime.now(timezone.utc)
     out = []
     for c in contracts.values():
-        limit = MAX_AGE_DAYS[c.schedule["frequency"]]
+        limit = MAX_AGE_DAYS[c.schedule.frequency]
         received = [datetime.fromisoformat(e.received_at) for e in entries if e.partner == c.partner
                     and e.dataset == c.dataset and e.status in (*ledger.LOADED, "superseded")]
         last = max(received, default=None)
         age = (now - last).days if last else None
-        why = (f"{c.id}: nothing loaded yet ({c.schedule['frequency']} dataset)" if last is None else
-               f"{c.id}: last batch loaded {age} days ago ({last:%Y-%m-%d}); a {c.schedule['frequency']} "
+        why = (f"{c.id}: nothing loaded yet ({c.schedule.frequency} dataset)" if last is None else
+               f"{c.id}: last batch loaded {age} days ago ({last:%Y-%m-%d}); a {c.schedule.frequency} "
                f"dataset is due within {limit} days")
         out.append(_named("platform.freshness", "warning", why, age is not None and age <= limit,
                           kwargs={"dataset": c.id, "max_age_days": limit}, observed=age))

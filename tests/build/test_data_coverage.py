@@ -18,7 +18,7 @@ def test_schedule_seed_equals_the_contracts():
     for c in contracts.values():
         row = seed[(c.partner, c.dataset)]
         assert (row["frequency"], row["period_type"], row["due"]) == (
-            c.schedule["frequency"], c.schedule["period_type"], str(c.schedule["due"]))
+            c.schedule.frequency, c.schedule.period_type, c.schedule.due)
 
 
 def test_coverage_counts_received_and_missing_periods(built, warehouse):

@@ -95,9 +95,9 @@ def test_transport_section_is_checked(tmp_path, transport, message):
 
 def test_pulled_transports_name_their_connection_and_nothing_secret():
     for c in load_contracts().values():
-        if c.transport["type"] != "landing_folder":
-            assert c.transport["conn_id"].startswith("marmot_"), c.id
-            assert not {"password", "token", "secret", "key"} & set(c.transport), c.id
+        if c.transport.type != "landing_folder":
+            assert c.transport.conn_id.startswith("marmot_"), c.id
+            assert not {"password", "token", "secret", "key"} & set(type(c.transport).model_fields), c.id
 
 
 def test_schedule_due_is_checked(tmp_path):
@@ -117,5 +117,5 @@ def test_schedule_period_type_is_checked(tmp_path):
 
 
 def test_the_pulled_contracts_say_how_to_ask_for_one_period():
-    pulled = [c for c in load_contracts().values() if c.transport["type"] != "landing_folder"]
+    pulled = [c for c in load_contracts().values() if c.transport.type != "landing_folder"]
     assert pulled and all(c.period_setting for c in pulled), [c.id for c in pulled if not c.period_setting]

@@ -3,7 +3,6 @@ Airflow backfill runs, each against the real servers of tests/ingest/servers.py 
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import logging
@@ -30,9 +29,9 @@ def test_http_pull_of_one_period_asks_for_it_and_names_the_file_by_it(home, monk
     march = [[crime(i, "2025-03") for i in range(3)]]
     april = [[crime(i, "2025-04") for i in range(4)], [crime(i, "2025-04") for i in range(4, 6)]]
     api = PagedApi(TOKEN, march + april, periods={"2025-03": march, "2025-04": april})
-    contract = dataclasses.replace(CONTRACTS["police__recorded_crime"],
-                                   transport={**CONTRACTS["police__recorded_crime"].transport, "records_key": "data"})
-    assert contract.transport["period_param"] == "month"
+    police = CONTRACTS["police__recorded_crime"]
+    contract = police.model_copy(update={"transport": police.transport.model_copy(update={"records_key": "data"})})
+    assert contract.transport.period_param == "month"
     with api.serve() as port:
         _api_conn(monkeypatch, port)
         [landed] = pull(home, contract, period="2025-04")
@@ -158,7 +157,7 @@ def test_a_period_in_the_wrong_form_is_refused_before_connecting(home, monkeypat
 def test_a_contract_that_cannot_ask_for_a_period_says_which_setting_is_missing(home, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_MARMOT_SFTP_HOSPITAL", raising=False)
     c = CONTRACTS["hospital__admissions"]
-    without = dataclasses.replace(c, transport={k: v for k, v in c.transport.items() if k != "period_pattern"})
+    without = c.model_copy(update={"transport": c.transport.model_copy(update={"period_pattern": None})})
     with pytest.raises(PeriodError, match=r"add transport.period_pattern to ingestion/contracts/hospital__admissions"):
         pull(home, without, period="2025-04")
     with pytest.raises(TransportError, match="AIRFLOW_CONN_MARMOT_SFTP_HOSPITAL"):

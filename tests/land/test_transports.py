@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import logging
@@ -22,7 +21,7 @@ CONTRACTS = load_contracts()
 
 def _contract(cid: str, **settings):
     c = CONTRACTS[cid]
-    return dataclasses.replace(c, transport={**c.transport, **settings})
+    return c.model_copy(update={"transport": c.transport.model_copy(update=settings)})
 
 
 def _landed(home, contract):

@@ -24,7 +24,7 @@ def dags():
 
 
 def test_pulled_transports_pull_before_ingesting(dags):
-    assert {cid: c.transport["type"] for cid, c in CONTRACTS.items() if c.transport["type"] != "landing_folder"} == PULLED
+    assert {cid: c.transport.type for cid, c in CONTRACTS.items() if c.transport.type != "landing_folder"} == PULLED
     for cid, dag in dags.items():
         tasks = {t.task_id: t for t in dag.tasks}
         expected = ["pull", "ingest"] if cid in PULLED else ["ingest"]
@@ -33,7 +33,7 @@ def test_pulled_transports_pull_before_ingesting(dags):
         assert [o.name for o in tasks["ingest"].outlets] == [f"marmot_raw__{cid}"]
         for t in dag.tasks:
             assert t.owner == CONTRACTS[cid].owner and t.retries >= 1, (cid, t.task_id)
-        assert f"transport:{CONTRACTS[cid].transport['type']}" in dag.tags
+        assert f"transport:{CONTRACTS[cid].transport.type}" in dag.tags
 
 
 def test_pulled_datasets_are_checked_daily_around_the_due_date(dags):
@@ -73,7 +73,7 @@ def test_pulled_dags_ask_for_a_period_and_folder_drops_do_not(dags):
         param = dag.params.get_param("period")
         assert isinstance(param, Param) and param.value is None, cid  # empty: fetch whatever is new
         assert "backfill" in param.description and param.schema["type"] == ["null", "string"], cid
-        example = {"month": "2025-04", "quarter": "2025-Q1"}[CONTRACTS[cid].schedule["period_type"]]
+        example = {"month": "2025-04", "quarter": "2025-Q1"}[CONTRACTS[cid].schedule.period_type]
         assert example in param.description, cid
         assert copy.copy(param).resolve(example) == example  # the trigger form accepts the contract's form...
         with pytest.raises(ParamValidationError, match="does not match"):

@@ -78,8 +78,8 @@ def test_freshness_warns_per_partner_dataset_against_its_schedule_but_does_not_b
                             sha256="0" * 64, bytes=1, received_at=(now - timedelta(days=days_ago)).isoformat(),
                             status=status, archive_path="-")
 
-    monthly = next(c.id for c in contracts.values() if c.schedule["frequency"] == "monthly")
-    annual = next(c.id for c in contracts.values() if c.schedule["frequency"] == "annual")
+    monthly = next(c.id for c in contracts.values() if c.schedule.frequency == "monthly")
+    annual = next(c.id for c in contracts.values() if c.schedule.frequency == "annual")
     entries = [entry(monthly, 70), entry(annual, 300), entry(annual, 1, status="quarantined")]
     by_dataset = {o.kwargs["dataset"]: o for o in pg.freshness(contracts, entries, now)}
     assert set(by_dataset) == set(contracts)

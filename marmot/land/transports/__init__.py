@@ -30,7 +30,7 @@ def check_period(contract: Contract, period: str | None) -> str | None:
     if period is None or (isinstance(period, str) and not period.strip()):
         return None
     label = contract.check_period(period)
-    kind = contract.transport["type"]
+    kind = contract.transport.type
     if kind == "landing_folder":
         raise PeriodError(f"{contract.id}: partners drop this dataset in its landing folder; there is "
                           "nothing to pull, for a period or otherwise")
@@ -58,7 +58,7 @@ def period_for_run(contract: Contract, *, requested: str | None, run_type: str |
 def pull(paths: Paths, contract: Contract, period: str | None = None) -> list[Path]:
     """Fetch new remote files for one dataset, or only those of ``period``; return the landed paths
     (none for landing_folder)."""
-    kind = contract.transport["type"]
+    kind = contract.transport.type
     period = check_period(contract, period)
     if kind == "landing_folder":
         return []

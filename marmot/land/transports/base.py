@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from marmot.contracts import PERIOD_PLACEHOLDER, Contract, period_slug
+from marmot.contracts import PERIOD_PLACEHOLDER, Contract, ObjectStorage, Sftp, period_slug
 from marmot.settings import Paths
 
 
@@ -36,12 +36,12 @@ def connection(conn_id: str):
         ) from None
 
 
-def name_pattern(settings: dict, period: str | None) -> str:
+def name_pattern(settings: Sftp | ObjectStorage, period: str | None) -> str:
     """The fnmatch pattern of the remote files to fetch: ``pattern`` (default every file), or for one
     period ``period_pattern`` with ``{period}`` replaced by the period as in file names."""
     if period is None:
-        return settings.get("pattern", "*")
-    return settings["period_pattern"].replace(PERIOD_PLACEHOLDER, period_slug(period))
+        return settings.pattern
+    return settings.period_pattern.replace(PERIOD_PLACEHOLDER, period_slug(period))
 
 
 def local_name(remote: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from marmot.contracts import period_slug
+from marmot.contracts import HttpApi, period_slug
 from marmot.land.transports.base import Landing, TransportError, connection
 
 log = logging.getLogger(__name__)
@@ -86,34 +86,33 @@ def _records(response: requests.Response, records_key: str | None) -> list:
     return body
 
 
-def pull(settings: dict, landing: Landing, period: str | None = None) -> list[Path]:
-    conn = connection(settings["conn_id"])
+def pull(settings: HttpApi, landing: Landing, period: str | None = None) -> list[Path]:
+    conn = connection(settings.conn_id)
     token = conn.password or conn.extra_dejson.get("token")
     if not token:
         raise TransportError(f"connection '{conn.conn_id}' has no token (set it as the password)")
-    url = _base_url(conn) + settings["endpoint"]
-    page_param = settings.get("page_param", "page")
-    fixed = {"page_size": settings["page_size"]} if settings.get("page_size") else {}  # sent with every page
-    retries, backoff = int(settings.get("max_retries", 5)), float(settings.get("backoff_seconds", 1.0))
-    remote = f"{settings['conn_id']}:{settings['endpoint']}"
+    url = _base_url(conn) + settings.endpoint
+    fixed = {"page_size": settings.page_size} if settings.page_size else {}  # sent with every page
+    remote = f"{settings.conn_id}:{settings.endpoint}"
     name = landing.folder.name  # the dataset
     if period is not None:  # one period: its own memory and a file name that shows it
-        fixed[settings["period_param"]] = period
-        remote += f"?{settings['period_param']}={period}"
+        fixed[settings.period_param] = period
+        remote += f"?{settings.period_param}={period}"
         name += f"_{period_slug(period)}"
     digest, count, page = hashlib.sha256(), 0, 1
     with landing.partial(f"{name}.ndjson") as tmp:
         with requests.Session() as session, open(tmp, "wb") as out:
             session.headers["Authorization"] = f"Bearer {token}"
-            while records := _records(_get(session, url, {page_param: page, **fixed}, retries=retries,
-                                           backoff=backoff), settings.get("records_key")):
+            while records := _records(_get(session, url, {settings.page_param: page, **fixed},
+                                           retries=settings.max_retries, backoff=settings.backoff_seconds),
+                                      settings.records_key):
                 chunk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
                 out.write(chunk)
                 digest.update(chunk)
                 count += len(records)
                 page += 1
         fingerprint = digest.hexdigest()
-        what = f"{url} ({settings['period_param']}={period})" if period is not None else url
+        what = f"{url} ({settings.period_param}={period})" if period is not None else url
         if count == 0 or landing.seen(remote, fingerprint):
             log.log(logging.WARNING if count == 0 and period is not None else logging.INFO, "%s: %s", what,
                     "no records" if count == 0 else "unchanged since the last pull")

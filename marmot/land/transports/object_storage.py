@@ -14,18 +14,19 @@ from pathlib import Path
 
 import s3fs
 
+from marmot.contracts import ObjectStorage
 from marmot.land.transports.base import Landing, TransportError, connection, name_pattern
 
 log = logging.getLogger(__name__)
 
 
-def pull(settings: dict, landing: Landing, period: str | None = None) -> list[Path]:
-    conn = connection(settings["conn_id"])
+def pull(settings: ObjectStorage, landing: Landing, period: str | None = None) -> list[Path]:
+    conn = connection(settings.conn_id)
     extra = conn.extra_dejson
     client_kwargs = {k: extra[k] for k in ("endpoint_url", "region_name") if extra.get(k)}
     fs = s3fs.S3FileSystem(key=conn.login or None, secret=conn.password or None, client_kwargs=client_kwargs)
     fs.invalidate_cache()  # fsspec reuses instances: never trust a listing from an earlier pull
-    root = f"{settings['bucket']}/{settings.get('prefix', '')}".rstrip("/")
+    root = f"{settings.bucket}/{settings.prefix}".rstrip("/")
     pattern = name_pattern(settings, period)
     try:
         objects = [o for o in fs.ls(root, detail=True) if o["type"] == "file"]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import paramiko
 
+from marmot.contracts import Sftp
 from marmot.land.transports.base import Landing, TransportError, connection, name_pattern
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,9 @@ def _client(conn) -> paramiko.SSHClient:
     return client
 
 
-def pull(settings: dict, landing: Landing, period: str | None = None) -> list[Path]:
-    conn = connection(settings["conn_id"])
-    remote_dir = settings["remote_dir"].rstrip("/")
+def pull(settings: Sftp, landing: Landing, period: str | None = None) -> list[Path]:
+    conn = connection(settings.conn_id)
+    remote_dir = settings.remote_dir.rstrip("/")
     pattern = name_pattern(settings, period)
     landed, matched = [], 0
     client = _client(conn)

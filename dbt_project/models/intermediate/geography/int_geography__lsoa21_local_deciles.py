@@ -1,12 +1,10 @@
 """Local IMD deciles: Coventry's LSOAs ranked by IMD 2025 score into ten groups (1 = most
-deprived), with marmot.stats.assign_quantiles, for the slope index of inequality."""
+deprived), for the slope index of inequality (marmot.build.models.geography.local_imd_deciles,
+unit-tested in tests/build/test_model_geography.py)."""
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from marmot.stats import assign_quantiles
+    from marmot.build.models.geography import local_imd_deciles
 
-    lsoas = dbt.ref("lsoa21_imd2025").df()[["lsoa21_code", "IMD_score"]]
-    lsoas["local_imd_decile"] = assign_quantiles(lsoas["IMD_score"].to_numpy(dtype=float), 10, invert=True)
-    lsoas["local_imd_decile"] = lsoas["local_imd_decile"].astype(int)
-    return lsoas[["lsoa21_code", "local_imd_decile"]]
+    return local_imd_deciles(dbt.ref("lsoa21_imd2025").df())

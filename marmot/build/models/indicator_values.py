@@ -1,0 +1,153 @@
+"""Value and 95% confidence interval of every indicator row by its catalogue method
+(int_indicator_values).
+
+In Python so that the statistics are the tested ``marmot.stats`` implementations, not a
+second copy in SQL: Wilson (proportions; survey proportions on the Kish effective sample
+size), exact/Byar's crude rates, Dobson DSRs (ESP2013, restricted to the indicator's age
+bands), means with t intervals, population-weighted means (modelled data, no interval) and
+Chiang II life expectancy; and, from life expectancy in the ten local IMD deciles, the
+slope index of inequality (Monte Carlo limits, fixed seed) and the gap between the least and
+most deprived deciles, as city rows. Raw values, never published (disclosure control comes next).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from marmot.stats import ESP2013, START_AGES, dsr, life_expectancy, mean, proportion, quantile_gap, rate, sii, wilson_ci
+
+KEY = ["indicator_id", "period", "geography_level", "area_code", "area_name", "breakdown", "breakdown_value"]
+OUTPUT = [*KEY, "numerator", "denominator", "value", "lower_95", "upper_95"]
+
+
+def _valid(frame):
+    return frame["denominator"].to_numpy(dtype=float) > 0
+
+
+def _proportions(frame, multiplier):
+    ok = _valid(frame)
+    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
+    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(proportion(x, n, multiplier[ok]))
+    return out
+
+
+def _survey(frame, multiplier):
+    """Weighted proportion; Wilson interval on the effective sample size (Σw)²/Σw²."""
+    ok = _valid(frame)
+    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    w, wy = frame.loc[ok, "denominator"].to_numpy(dtype=float), frame.loc[ok, "numerator"].to_numpy(dtype=float)
+    n_eff = w**2 / frame.loc[ok, "sum_squared_weights"].to_numpy(dtype=float)
+    p = wy / w
+    lower, upper = wilson_ci(p * n_eff, n_eff)
+    m = multiplier[ok]
+    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack([p * m, lower * m, upper * m])
+    # published counts are respondents (unweighted), as disclosure control needs
+    out["numerator"], out["denominator"] = frame["unweighted_numerator"], frame["unweighted_denominator"]
+    return out
+
+
+def _rates(frame, multiplier):
+    ok = _valid(frame)
+    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
+    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(rate(x, n, multiplier[ok]))
+    return out
+
+
+def _weighted_means(frame, multiplier):
+    ok = _valid(frame)
+    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    out.loc[ok, "value"] = (frame.loc[ok, "numerator"] / frame.loc[ok, "denominator"]) * multiplier[ok]
+    return out
+
+
+def _means(frame, multiplier):
+    estimates = [mean(np.asarray(obs, dtype=float)) if obs is not None and len(obs) else (np.nan,) * 3
+                 for obs in frame["observations"]]
+    out = frame.assign(**dict(zip(["value", "lower_95", "upper_95"], np.array(estimates, dtype=float).T, strict=True)))
+    out[["value", "lower_95", "upper_95"]] = out[["value", "lower_95", "upper_95"]].mul(multiplier, axis=0)
+    return out
+
+
+def _by_age_band(frame, compute):
+    """One result per key from its age-band strata (value and limits from `compute`)."""
+    rows = []
+    for key, strata in frame.sort_values("age_band").groupby(KEY, sort=False):
+        estimate = compute(strata["age_band"].to_numpy(dtype=int), strata["numerator"].to_numpy(dtype=float),
+                           strata["denominator"].to_numpy(dtype=float), strata["multiplier"].iloc[0])
+        rows.append((*key, strata["numerator"].sum(), strata["denominator"].sum(), *estimate))
+    return pd.DataFrame(rows, columns=OUTPUT)
+
+
+def _dsr(bands, counts, populations, multiplier):
+    if np.any(populations <= 0):
+        return (np.nan,) * 3
+    return tuple(dsr(counts, populations, standard=np.asarray(ESP2013)[bands], multiplier=multiplier))
+
+
+def _life_expectancy(bands, deaths, populations, multiplier):
+    if len(bands) != len(START_AGES) or np.any(populations <= 0):
+        return (np.nan,) * 3
+    table = life_expectancy(deaths, populations)
+    return table.value[0] * multiplier, table.lower[0] * multiplier, table.upper[0] * multiplier
+
+
+SII_REPETITIONS, SII_SEED = 2000, 20250101
+Z95 = 1.959963984540054
+
+
+def _across_deciles(frame, summarise):
+    """One city row per indicator and period from life expectancy in each local IMD decile."""
+    deciles = frame[frame["geography_level"] == "local_imd_decile"].assign(
+        decile=lambda f: f["area_code"].str[1:].astype(int))
+    rows = []
+    for (indicator_id, period), group in deciles.groupby(["indicator_id", "period"]):
+        tables = _by_age_band(group.sort_values("decile"), _life_expectancy).assign(
+            decile=lambda f: f["area_code"].str[1:].astype(int)).sort_values("decile")
+        estimate = (np.nan,) * 3
+        if len(tables) == 10 and tables[["value", "lower_95", "upper_95"]].notna().all().all():
+            estimate = summarise(tables)
+        rows.append((indicator_id, period, "city", "E08000026", "Coventry", "persons", "Persons",
+                     tables["numerator"].sum(), tables["denominator"].sum(), *estimate))
+    return pd.DataFrame(rows, columns=OUTPUT)
+
+
+def _sii(tables):
+    result = sii(tables["denominator"].to_numpy(float), tables["value"].to_numpy(float),
+                 lower=tables["lower_95"].to_numpy(float), upper=tables["upper_95"].to_numpy(float),
+                 repetitions=SII_REPETITIONS, rng=SII_SEED)
+    return (result.sii, *result.sii_limits[0])
+
+
+def _decile_gap(tables):
+    most, least = tables.iloc[0], tables.iloc[-1]
+    se = [(row["upper_95"] - row["lower_95"]) / (2 * Z95) for row in (most, least)]
+    return tuple(float(v) for v in quantile_gap(most["value"], least["value"], *se))
+
+
+ROW_METHODS = {"wilson": _proportions, "survey_wilson": _survey, "rate": _rates,
+               "weighted_mean": _weighted_means, "mean": _means}
+STRATIFIED_METHODS = {"dsr": _dsr, "life_expectancy": _life_expectancy}
+DECILE_METHODS = {"sii_life_expectancy": _sii, "le_gap_deciles": _decile_gap}
+
+
+def indicator_values(counts, catalogue):
+    """Value and 95% CI of every row of ``counts`` (int_indicator_counts) by its indicator's catalogue
+    method; raises ValueError for a method without an implementation."""
+    df = counts.merge(catalogue[["indicator_id", "method", "multiplier"]], on="indicator_id")
+    unknown = set(df["method"]) - set(ROW_METHODS) - set(STRATIFIED_METHODS) - set(DECILE_METHODS)
+    if unknown:
+        raise ValueError(f"no implementation for indicator methods {sorted(unknown)}")
+    parts = []
+    for method, rows in df.groupby("method"):
+        if method in ROW_METHODS:
+            rows = rows.reset_index(drop=True)
+            parts.append(ROW_METHODS[method](rows, rows["multiplier"].to_numpy(dtype=float))[OUTPUT])
+        elif method in STRATIFIED_METHODS:
+            parts.append(_by_age_band(rows, STRATIFIED_METHODS[method]))
+        else:
+            parts.append(_across_deciles(rows, DECILE_METHODS[method]))
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({c: float for c in OUTPUT[len(KEY):]})

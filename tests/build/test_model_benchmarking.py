@@ -1,0 +1,92 @@
+"""England comparisons, trends and quintile gaps (marmot.build.models.benchmarking) on small
+disclosure-controlled frames with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from marmot.build.models.benchmarking import england_comparisons, quintile_gaps, trends
+
+Z = 1.959963984540054
+
+
+def _row(indicator_id="ind", period="2024", level="city", area="E08000026", x=np.nan, n=np.nan,
+         value=np.nan, lower=np.nan, upper=np.nan, suppressed=False) -> dict:
+    measures = {"numerator": x, "denominator": n, "value": value, "lower_95": lower, "upper_95": upper}
+    return {"indicator_id": indicator_id, "period": period, "geography_level": level, "area_code": area,
+            "breakdown": "persons", "breakdown_value": "Persons", "is_suppressed": suppressed, **measures,
+            **{f"published_{k}": (np.nan if suppressed else v) for k, v in measures.items()}}
+
+
+def _catalogue(**indicators: tuple[str, str, int]) -> pd.DataFrame:
+    return pd.DataFrame([{"indicator_id": i, "method": m, "polarity": p, "pooled_years": y}
+                         for i, (m, p, y) in indicators.items()])
+
+
+def test_each_row_is_compared_with_england_in_the_year_its_period_ends():
+    values = pd.DataFrame([
+        _row("hig", "2024", value=10, lower=8, upper=12),        # England 15, above the CI: worse when high is good
+        _row("lig", "2024", value=10, lower=8, upper=12),        # England 15: better when low is good
+        _row("hig", "2021-2023", value=10, lower=8, upper=12),   # pooled: England's 2023 value (9), inside the CI
+        _row("hig", "2022", value=10, lower=8, upper=12),        # no England value that year
+    ])
+    england = pd.DataFrame({"indicator_id": ["hig", "lig", "hig"], "year": [2024, 2024, 2023],
+                            "england_value": [15.0, 15.0, 9.0]})
+    out = england_comparisons(values, _catalogue(hig=("wilson", "HiG", 1), lig=("wilson", "LiG", 1)), england)
+    got = {(r.indicator_id, r.period): (r.england_value, r.england_comparison) for r in out.itertuples(index=False)}
+    assert got[("hig", "2024")] == (15.0, "Worse")
+    assert got[("lig", "2024")] == (15.0, "Better")
+    assert got[("hig", "2021-2023")] == (9.0, "Similar")
+    assert math.isnan(got[("hig", "2022")][0]) and got[("hig", "2022")][1] == "Not compared"
+    assert not {"value", "lower_95", "upper_95", "polarity", "year"} & set(out.columns)
+
+
+def _series(indicator_id, years, numerators, denominator=1000, suppressed=()):
+    return [_row(indicator_id, str(y), x=x, n=denominator, value=100 * x / denominator,
+                 lower=100 * x / denominator - 1, upper=100 * x / denominator + 1, suppressed=y in suppressed)
+            for y, x in zip(years, numerators, strict=True)]
+
+
+def test_a_trend_needs_five_consecutive_annual_published_points():
+    rising = [100, 150, 200, 250, 300]
+    values = pd.DataFrame(
+        _series("better", range(2020, 2025), rising) + _series("worse", range(2020, 2025), rising)
+        + _series("four", range(2021, 2025), rising[1:]) + _series("gap", [2018, 2020, 2021, 2022, 2023], rising)
+        + _series("pooled", range(2020, 2025), rising) + _series("hidden", range(2020, 2025), rising, suppressed={2022})
+        + [_row("better", "2023", level="ward", area="W1", x=1, n=1000)])  # only the city counts
+    catalogue = _catalogue(better=("wilson", "HiG", 1), worse=("wilson", "LiG", 1), four=("wilson", "HiG", 1),
+                           gap=("wilson", "HiG", 1), pooled=("wilson", "HiG", 3), hidden=("wilson", "HiG", 1))
+    out = trends(values, catalogue).set_index("indicator_id")
+    assert out.loc["better", "trend_label"] == "Increasing and getting better"
+    assert out.loc["worse", "trend_label"] == "Increasing and getting worse"
+    assert out.loc["better", "trend_chi_square"] > 9.5495  # Fingertips' 99.8% threshold
+    for cannot in ["four", "gap", "pooled", "hidden"]:
+        assert out.loc[cannot, "trend_label"] == "Cannot be calculated", cannot
+    # too few, not consecutive or pooled: no test at all (a suppressed point leaves marmot.stats too few)
+    assert out.loc[["four", "gap", "pooled"], "trend_chi_square"].isna().all()
+    assert (out.loc["better", "latest_period"], out.loc["better", "periods_available"]) == ("2024", 5)
+    assert (out.loc["gap", "latest_period"], out.loc["gap", "periods_available"]) == ("2023", 5)
+
+
+def test_the_quintile_gap_is_least_minus_most_deprived_and_its_change_is_judged_on_both_periods():
+    def quintiles(period, q1, q5, suppress_q5=False):
+        return [_row("ind", period, "imd_quintile", "Q1", value=q1, lower=q1 - 2, upper=q1 + 2),
+                _row("ind", period, "imd_quintile", "Q3", value=99, lower=97, upper=101),
+                _row("ind", period, "imd_quintile", "Q5", value=q5, lower=q5 - 2, upper=q5 + 2,
+                     suppressed=suppress_q5)]
+    values = pd.DataFrame(quintiles("2022", 10, 20) + quintiles("2023", 10, 30) + quintiles("2024", 10, 33)
+                          + quintiles("2025", 10, 40, suppress_q5=True))
+    out = quintile_gaps(values).set_index("period")
+    # each quintile's SE is 2 / Z, so the gap's is 2 * sqrt(2) / Z and its 95% CI is gap +- 2 * sqrt(2)
+    assert out.loc["2022", ["value_q1", "value_q5", "gap"]].tolist() == [10, 20, 10]
+    assert out.loc["2022", ["gap_lower_95", "gap_upper_95"]].tolist() == pytest.approx(
+        [10 - 2 * math.sqrt(2), 10 + 2 * math.sqrt(2)])
+    # a change must exceed Z * the combined SE of both gaps: Z * hypot(2 sqrt 2 / Z, 2 sqrt 2 / Z) = 4;
+    # 2023 widens by 10, 2024 by only 3
+    assert out["gap_change"].to_dict() == {"2022": "Cannot be calculated", "2023": "Widening",
+                                           "2024": "No significant change", "2025": "Cannot be calculated"}
+    assert math.isnan(out.loc["2025", "gap"])  # Q5 suppressed: no gap

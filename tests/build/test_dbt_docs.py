@@ -1,12 +1,37 @@
-"""`dbt docs generate` works on the built project: every mart in the catalogue, exposures declared."""
+"""`dbt docs generate` works on the built project: every mart in the catalogue, exposures declared,
+and every column of every model and seed described by more than its own name."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from marmot.build.dbt import dbt_env, run_dbt
 from marmot.settings import Paths
+
+# owned by the data-coverage rework under way (models/intermediate/coverage, mart_data_coverage,
+# the dataset_schedules seed and their replacements): its author documents them
+COVERAGE_REWORK = ("int_coverage__", "mart_data_coverage", "dataset_schedules", "stg_contracts__")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def weak_descriptions(catalog: dict, manifest: dict) -> list[str]:
+    """``node.column`` of every model and seed column that has no description, or one that only
+    repeats the column's name (``lsoa21_code: Lsoa21 code.``)."""
+    weak = []
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] not in ("model", "seed") or node["name"].startswith(COVERAGE_REWORK):
+            continue
+        described = {name.lower(): column["description"] for name, column in node["columns"].items()}
+        for name in catalog["nodes"].get(unique_id, {}).get("columns", {}):
+            description = described.get(name.lower(), "")
+            if not description.strip() or _words(description) == _words(name):
+                weak.append(f"{node['name']}.{name}")
+    return weak
 
 
 def test_docs_generate_catalogues_every_mart_with_its_described_columns(built, tmp_path, monkeypatch):
@@ -28,5 +53,15 @@ def test_docs_generate_catalogues_every_mart_with_its_described_columns(built, t
         undescribed = [c for c, col in node["columns"].items() if not col["description"]]
         assert not undescribed, (unique_id, undescribed)
         assert node["config"]["contract"]["enforced"], unique_id
+    weak = weak_descriptions(catalog, manifest)
+    assert not weak, f"columns without a description beyond their name: {weak}"
     assert manifest["exposures"], "no exposure declares the published views"
     assert (built.dbt_target / "index.html").exists()
+
+
+def test_a_missing_or_name_only_description_is_found():
+    catalog = {"nodes": {"model.m.stg": {"columns": {"lsoa21_code": {}, "AGE": {}, "sex": {}, "year": {}}}}}
+    manifest = {"nodes": {"model.m.stg": {"resource_type": "model", "name": "stg", "columns": {
+        "lsoa21_code": {"description": "Lsoa21 code."}, "age": {"description": "Age in years at admission."},
+        "sex": {"description": "  "}}}}}
+    assert weak_descriptions(catalog, manifest) == ["stg.lsoa21_code", "stg.sex", "stg.year"]

@@ -29,14 +29,18 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools import CHECKOUT
 from marmot.settings import (
     AIRFLOW_CELERY_SETTINGS,
     AIRFLOW_POOLS,
     AIRFLOW_SHARED_SETTINGS,
     CELERY_WORKERS,
-    DAGS_DIR,
+    HOME_ENV,
+    PROJECT_DIR_ENV,
     WORKER_NAME_ENV,
     Paths,
+    dags_dir,
+    project_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -68,11 +72,8 @@ class Celery:
         }
 
 
-CHECKOUT = Path(__file__).resolve().parent.parent  # devtools runs from a checkout, never installed
-
-
 def airflow_env(paths: Paths, port: int, celery: Celery | None = None,
-                dags_folder: Path = DAGS_DIR) -> dict[str, str]:
+                dags_folder: Path | None = None) -> dict[str, str]:
     """Environment of every Airflow process (embedded LocalExecutor, or the Celery topology)."""
     home = paths.airflow_home
     home.mkdir(parents=True, exist_ok=True)
@@ -82,8 +83,9 @@ def airflow_env(paths: Paths, port: int, celery: Celery | None = None,
     env.update(AIRFLOW_SHARED_SETTINGS)
     env.update({
         "AIRFLOW_HOME": str(home),
-        "MARMOT_HOME": str(paths.home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+        HOME_ENV: str(paths.home),
+        PROJECT_DIR_ENV: str(project_dir()),  # Airflow's processes do not run in the project folder
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or dags_dir()),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
@@ -141,7 +143,7 @@ def _airflow() -> str:
 
 
 def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120,
-          celery: Celery | None = None, dags_folder: Path = DAGS_DIR) -> dict:
+          celery: Celery | None = None, dags_folder: Path | None = None) -> dict:
     """Migrate the metadata DB, start the four components (and the Celery workers), wait until the API answers."""
     if status(paths)["running"]:
         stop(paths)

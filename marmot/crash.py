@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import signal
 
-CRASH_ENV = "MARMOT_CRASH_AT"
+from marmot.settings import crash_point
 
 
 def point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
+    if crash_point() == name:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -1,25 +1,99 @@
-"""Where everything lives, and the settings shared by the CLI, the DAGs, the tests and
-docker-compose.yml (one source of truth: tests check the compose file against these).
+"""Where everything lives, and every setting the platform reads from the environment (one source
+of truth: no other module under marmot/ reads os.environ, tests/test_settings.py checks it, and the
+README's "Settings (environment)" table lists exactly the ``*_ENV`` names below; tests check
+docker-compose.yml against these too).
 
 All state sits under ``$MARMOT_HOME`` (default ``./var``), so a test can point it at a
-temporary folder and get a fresh platform.
+temporary folder and get a fresh platform. The project (contracts, dbt project, expectations,
+DAGs) sits under ``$MARMOT_PROJECT_DIR``, by default the nearest folder from the current one
+upwards that holds ``ingestion/contracts``: the package works installed, not only from a checkout.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONTRACTS_DIR = REPO_ROOT / "ingestion" / "contracts"
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-DAGS_DIR = REPO_ROOT / "dags"
-GEOGRAPHY_SEEDS_DIR = DBT_PROJECT_DIR / "seeds" / "geography"
+T = TypeVar("T")
 
-PSEUDONYM_KEY_ENV = "MARMOT_PSEUDONYM_KEY"
+
+def _read(name: str, default: str, parse: Callable[[str], T] = str) -> T:
+    """The variable parsed (an empty value counts as unset), with an error naming it when it does not parse."""
+    raw = os.environ.get(name) or default
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a valid {getattr(parse, '__name__', 'value')}") from None
+
+
+def _workers(name: str) -> int:
+    """A count of workers: the variable, or by default the machine's cores, at most 4."""
+    return max(1, _read(name, "0", int) or min(4, os.cpu_count() or 1))
+
+
+# -- the project: contracts, dbt project, expectations, DAGs ----------------------------------
+PROJECT_DIR_ENV = "MARMOT_PROJECT_DIR"
+CONTRACTS_DIR_ENV = "MARMOT_CONTRACTS_DIR"
+DBT_PROJECT_DIR_ENV = "MARMOT_DBT_PROJECT_DIR"
+EXPECTATIONS_DIR_ENV = "MARMOT_EXPECTATIONS_DIR"
+PROJECT_MARKER = Path("ingestion") / "contracts"
+
+
+class ProjectNotFound(RuntimeError):
+    """No project folder: neither set nor found from the current folder upwards."""
+
+
+def project_dir() -> Path:
+    """The folder holding ingestion/contracts, dbt_project, expectations and dags: ``MARMOT_PROJECT_DIR``,
+    else the nearest of the current folder and its parents that has ``ingestion/contracts`` (as git finds .git)."""
+    if given := os.environ.get(PROJECT_DIR_ENV):
+        folder = Path(given).resolve()
+        if not folder.is_dir():
+            raise ProjectNotFound(f"{PROJECT_DIR_ENV}={given!r} is not a folder")
+        return folder
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_MARKER).is_dir():
+            return folder
+    raise ProjectNotFound(
+        f"no Marmot project found: neither {here} nor a folder above it holds {PROJECT_MARKER}. Run from inside "
+        f"the project, or set {PROJECT_DIR_ENV} to the folder holding ingestion/contracts, dbt_project, "
+        "expectations and dags")
+
+
+def _project_part(env: str, default: Path) -> Path:
+    given = os.environ.get(env)
+    return Path(given).resolve() if given else project_dir() / default
+
+
+def contracts_dir() -> Path:
+    """Partner data contracts: ``MARMOT_CONTRACTS_DIR``, default ``<project>/ingestion/contracts``."""
+    return _project_part(CONTRACTS_DIR_ENV, PROJECT_MARKER)
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project (and its profiles.yml): ``MARMOT_DBT_PROJECT_DIR``, default ``<project>/dbt_project``."""
+    return _project_part(DBT_PROJECT_DIR_ENV, Path("dbt_project"))
+
+
+def expectations_dir() -> Path:
+    """Quality gate suites: ``MARMOT_EXPECTATIONS_DIR``, default ``<project>/expectations``."""
+    return _project_part(EXPECTATIONS_DIR_ENV, Path("expectations"))
+
+
+def dags_dir() -> Path:
+    """The Airflow DAG files, ``<project>/dags`` (Airflow itself is pointed at them by AIRFLOW__CORE__DAGS_FOLDER)."""
+    return project_dir() / "dags"
+
+
+def geography_seeds_dir() -> Path:
+    """The LSOA, ward and IMD lookups the ingest and the synthetic data read (dbt seeds)."""
+    return dbt_project_dir() / "seeds" / "geography"
+
 
 # Airflow settings every deployment shares (embedded LocalExecutor and the Celery topology
 # in docker-compose.yml). Paths and the executor are added per deployment.
@@ -68,8 +142,23 @@ AIRFLOW_CELERY_SETTINGS: dict[str, str] = {
     "AIRFLOW__CORE__HOSTNAME_CALLABLE": "marmot.settings.worker_hostname",
 }
 CELERY_WORKERS: tuple[str, ...] = ("marmot-worker-1", "marmot-worker-2")
+
+# -- the platform's settings: one function each, with its default ------------------------------
+HOME_ENV = "MARMOT_HOME"
+PSEUDONYM_KEY_ENV = "MARMOT_PSEUDONYM_KEY"
 WORKER_NAME_ENV = "MARMOT_WORKER_NAME"
 LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
+INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"
+SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
+SETTLE_ENV = "MARMOT_SETTLE_MAX_SECONDS"
+GROUP_ROWS_ENV = "MARMOT_VALIDATE_GROUP_ROWS"
+KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
+KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
+PRINCIPLES_SEVERITY_ENV = "MARMOT_PRINCIPLES_SEVERITY"
+DATA_TEAM_ENV = "MARMOT_DATA_TEAM_EMAIL"
+DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
+CRASH_ENV = "MARMOT_CRASH_AT"  # a test seam, read by marmot.crash
+GX_ANALYTICS_ENV = "GX_ANALYTICS_ENABLED"  # Great Expectations' own; marmot.validate.gx_runner turns it off
 
 
 def landing_poll_seconds() -> float:
@@ -78,15 +167,57 @@ def landing_poll_seconds() -> float:
     A file is announced once it has stayed the same for one whole poll, so a drop starts its
     ingest 5-10 s after it lands; about 1 s where the kernel reports finished writes
     (marmot.land.watch)."""
-    return float(os.environ.get(LANDING_POLL_ENV, "5"))
-
-
-INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"
+    return _read(LANDING_POLL_ENV, "5", float)
 
 
 def ingest_workers() -> int:
     """Datasets one ingest run loads at the same time (threads; default: the machine's cores, at most 4)."""
-    return max(1, int(os.environ.get(INGEST_WORKERS_ENV, "0")) or min(4, os.cpu_count() or 1))
+    return _workers(INGEST_WORKERS_ENV)
+
+
+def site_workers() -> int:
+    """Processes that render a publication's pages, the publishing one included (default: cores, at most 4)."""
+    return _workers(SITE_WORKERS_ENV)
+
+
+def settle_max_seconds() -> float:
+    """How long build-validate-publish waits for partner files still in flight (default 300 s;
+    marmot.orchestration.settle)."""
+    return _read(SETTLE_ENV, "300", float)
+
+
+def validate_group_rows() -> int:
+    """Raw rows the quality gates read at a time (memory; default 500,000)."""
+    return _read(GROUP_ROWS_ENV, "500000", int)
+
+
+def keep_versions() -> int:
+    """Published versions kept (default 5, at least 1; older ones are pruned)."""
+    return max(1, _read(KEEP_VERSIONS_ENV, "5", int))
+
+
+def keep_validations() -> int:
+    """Validation runs kept under ``validation/`` (default 20, at least 1; each holds ~10 MB of Data Docs)."""
+    return max(1, _read(KEEP_RUNS_ENV, "20", int))
+
+
+def principles_severity() -> str:
+    """Whether a principle without published values blocks publication: ``critical`` (default) or
+    ``warning`` (while onboarding partners)."""
+    severity = _read(PRINCIPLES_SEVERITY_ENV, "critical")
+    if severity not in ("critical", "warning"):
+        raise ValueError(f"{PRINCIPLES_SEVERITY_ENV} must be critical or warning, not {severity!r}")
+    return severity
+
+
+def data_team() -> str:
+    """Who hears about failures and late extracts, with the partner's contact."""
+    return _read(DATA_TEAM_ENV, DEFAULT_DATA_TEAM)
+
+
+def crash_point() -> str | None:
+    """The named point at which the process kills itself (tests only; marmot.crash)."""
+    return os.environ.get(CRASH_ENV)
 
 
 def worker_hostname() -> str:
@@ -162,7 +293,8 @@ class Paths:
 
 
 def marmot_home() -> Path:
-    return Path(os.environ.get("MARMOT_HOME", "var")).resolve()
+    """All state: ``MARMOT_HOME``, default ``./var``."""
+    return Path(_read(HOME_ENV, "var")).resolve()
 
 
 def paths(home: Path | None = None) -> Paths:

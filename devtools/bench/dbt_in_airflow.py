@@ -32,10 +32,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from devtools import CHECKOUT
 from devtools.bench.dbt_dags import PROFILE, TARGET, VARIANTS, dag_file, dag_id
-from marmot.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
+from marmot.settings import Paths, dbt_project_dir
 
-RESULTS = REPO_ROOT / "bench" / "results"
+RESULTS = CHECKOUT / "bench" / "results"
 
 
 def prepare_home(home: Path, work: Path, *, years: int, scale: float, seed: int) -> Paths:
@@ -63,7 +64,7 @@ def parsed_project(paths: Paths, out: Path) -> Path:
     """
     from marmot.build.dbt import dbt_env
 
-    shutil.copytree(DBT_PROJECT_DIR, out, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(dbt_project_dir(), out, ignore=shutil.ignore_patterns("target", "logs"))
     env = {**os.environ, **dbt_env(paths), "DBT_TARGET_PATH": str(out / "target")}
     # cosmos passes --profile and --target; dbt discards a partial parse made without the same flags
     command = [str(Path(sys.executable).parent / "dbt"), "parse", "--project-dir", str(out),

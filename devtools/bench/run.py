@@ -20,10 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from marmot.settings import REPO_ROOT, Paths
+from devtools import CHECKOUT
+from marmot.settings import Paths
 
 STAGES = ("ingest", "build", "validate", "publish")
-RESULTS = REPO_ROOT / "bench" / "results"
+RESULTS = CHECKOUT / "bench" / "results"
 
 
 def _marmot(home: Path, *args: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
-from marmot.settings import GEOGRAPHY_SEEDS_DIR
+from marmot.settings import geography_seeds_dir
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,9 @@ class Area:
 
 
 def load_areas() -> list[Area]:
-    with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_imd2025.csv", newline="") as f:
+    seeds = geography_seeds_dir()
+    with open(seeds / "lsoa21_imd2025.csv", newline="") as f:
         deciles = {r["lsoa21_code"]: int(float(r["IMD_decile"])) for r in csv.DictReader(f)}
-    with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_ward_lookup.csv", newline="") as f:
+    with open(seeds / "lsoa21_ward_lookup.csv", newline="") as f:
         wards = {r["lsoa21_code"]: (r["ward_code"], r["ward_name"]) for r in csv.DictReader(f)}
     return [Area(code, deciles[code], *wards[code]) for code in sorted(deciles)]

@@ -19,11 +19,12 @@ import time
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from marmot.atomic import replacing
 from marmot.ingest import ledger
 from marmot.build.fingerprint import built_with_code, code_fingerprint, ledger_fingerprint, record_built
 from marmot.contracts import load_contracts
 from marmot.ingest.ingestor import ensure_schema_files
-from marmot.settings import DBT_PROJECT_DIR, Paths
+from marmot.settings import HOME_ENV, Paths, dbt_project_dir
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +45,17 @@ def snapshot_ledger(paths: Paths) -> str:
     entries = ledger.read_all(paths.ledger)
     table = pa.table({k: pa.array([getattr(e, k) for e in entries], type=t) for k, t in LEDGER_COLUMNS.items()})
     target = paths.home / "warehouse" / "ledger.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, target)
+    with replacing(target) as tmp:
+        pq.write_table(table, tmp)
     return ledger_fingerprint(entries)
 
 
 def dbt_env(paths: Paths) -> dict[str, str]:
+    project = str(dbt_project_dir())
     return {
-        "MARMOT_HOME": str(paths.home),
-        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        HOME_ENV: str(paths.home),
+        "DBT_PROFILES_DIR": project,
+        "DBT_PROJECT_DIR": project,
         "DBT_TARGET_PATH": str(paths.dbt_target),
         "DBT_LOG_PATH": str(paths.dbt_logs),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -79,10 +79,11 @@ def run_dbt(paths: Paths, args: list[str]) -> dict:
     """Run a dbt command in-process; return a summary, raise BuildFailed when anything failed."""
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(dbt_env(paths))
+    env = dbt_env(paths)
+    os.environ.update(env)
     started = time.perf_counter()
     try:
-        result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT_DIR)])
+        result = dbtRunner().invoke([*args, "--project-dir", env["DBT_PROJECT_DIR"]])
     finally:
         _release_warehouse()
     wall = time.perf_counter() - started

@@ -12,17 +12,17 @@ from pathlib import Path
 
 from marmot.atomic import write_text
 from marmot.ingest import ledger
-from marmot.settings import CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
+from marmot.settings import Paths, contracts_dir, dbt_project_dir
 
 
 NOT_CODE = {"target", "logs", "__pycache__"}  # what dbt or Python may write into the project
 
 
-def code_fingerprint(roots: tuple[Path, ...] = (DBT_PROJECT_DIR, CONTRACTS_DIR)) -> str:
-    """Hash of the files of the dbt project and of the contracts: what the incremental staging
-    tables were made with (hidden files and dbt's own output left out)."""
+def code_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
+    """Hash of the files of ``roots`` (default: the dbt project and the contracts): what the incremental
+    staging tables were made with (hidden files and dbt's own output left out)."""
     digest = hashlib.sha256()
-    for root in roots:
+    for root in roots or (dbt_project_dir(), contracts_dir()):
         for f in sorted(root.rglob("*")):
             parts = f.relative_to(root).parts
             if not f.is_file() or NOT_CODE & set(parts) or any(part.startswith(".") for part in parts):

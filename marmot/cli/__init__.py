@@ -1,17 +1,20 @@
 """The ``marmot`` command: the same stages the Airflow tasks run, for people.
 
 Every subcommand has ``--help``. State lives under ``--home`` / ``$MARMOT_HOME`` (default
-``./var``).
+``./var``); the project (contracts, dbt project, expectations) is ``$MARMOT_PROJECT_DIR``, by default the
+nearest folder from the current one upwards that holds ``ingestion/contracts``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from marmot.cli import contracts, inspect, stages
 from marmot.logs import configure_logging
+from marmot.settings import HOME_ENV, ProjectNotFound
 
 EPILOG = """\
 typical session:
@@ -48,9 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.home:
-        os.environ["MARMOT_HOME"] = str(Path(args.home).resolve())
+        os.environ[HOME_ENV] = str(Path(args.home).resolve())
     configure_logging(args.verbose)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ProjectNotFound as exc:
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 def cmd_contracts(args) -> int:
     from marmot.contracts import SCHEMA_FILE, ContractError, json_schema, load_contracts
-    from marmot.settings import CONTRACTS_DIR
+    from marmot.settings import contracts_dir
 
     if args.action == "schema":
         if not args.write:
             print(json_schema(), end="")
             return 0
-        target = Path(args.dir or CONTRACTS_DIR) / SCHEMA_FILE
+        target = (Path(args.dir) if args.dir else contracts_dir()) / SCHEMA_FILE
         target.write_text(json_schema(), encoding="utf-8")
         print(f"wrote {target}")
         return 0

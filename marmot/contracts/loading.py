@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from marmot.contracts.model import TRANSPORTS, Column, Contract, PeriodColumn, Personal, Restatement, Schedule
-from marmot.settings import CONTRACTS_DIR
+from marmot.settings import contracts_dir
 
 # the model behind each place keys can be refused, for the "allowed:" list
 _MODELS = {(): Contract, ("schedule",): Schedule, ("period",): PeriodColumn, ("restatement",): Restatement,
@@ -35,11 +35,11 @@ def read_yaml(path: Path):
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     """Every contract keyed by ``partner__dataset``; raises ContractError listing all problems."""
     contracts: dict[str, Contract] = {}
     errors: list[str] = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in sorted((directory or contracts_dir()).glob("*.yml")):
         shown = _shown(path)
         try:
             raw = read_yaml(path)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from marmot.atomic import replacing, write_bytes
 from marmot.ingest import ledger
 
 from marmot.ingest import receipts
@@ -37,7 +38,7 @@ from marmot.contracts import Column, Contract, load_contracts, normalise_header
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
-from marmot.settings import GEOGRAPHY_SEEDS_DIR, Paths, ingest_workers, pseudonym_key
+from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,10 @@ SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"
 
 def reference_codes() -> dict[str, list[str]]:
     """Reference code lists a contract column can be checked against."""
-    with open(GEOGRAPHY_SEEDS_DIR / "lsoa21_imd2025.csv", newline="") as f:
+    seeds = geography_seeds_dir()
+    with open(seeds / "lsoa21_imd2025.csv", newline="") as f:
         lsoa21 = [r["lsoa21_code"] for r in csv.DictReader(f)]
-    with open(GEOGRAPHY_SEEDS_DIR / "lsoa11_imd2019.csv", newline="") as f:
+    with open(seeds / "lsoa11_imd2019.csv", newline="") as f:
         lsoa11 = [r["lsoa11_code"] for r in csv.DictReader(f)]
     return {"coventry_lsoa21": lsoa21, "coventry_lsoa11": lsoa11}
 
@@ -233,10 +235,8 @@ def _register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".parquet.tmp")
-    con.execute(f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet)")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        con.execute(f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet)")
 
 
 def empty_batch_sql(contract: Contract) -> str:
@@ -401,10 +401,7 @@ class Ingestor:
     def _archive(self, path: Path, partner: str, dataset: str, batch_id: str, data: bytes) -> Path:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", path.name).lstrip(".") or "file"
         target = self.paths.archive / partner / dataset / f"{batch_id}__{safe}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_bytes(target, data)
         target.chmod(0o444)
         return target
 

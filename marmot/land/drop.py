@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+from marmot.atomic import replacing
 
 
 def copy_into_landing(src: Path, landing: Path) -> list[Path]:
@@ -15,9 +16,7 @@ def copy_into_landing(src: Path, landing: Path) -> list[Path]:
     landed = []
     for f in sorted(p for p in src.rglob("*") if p.is_file() and len(p.relative_to(src).parts) == 3):
         target = landing / f.relative_to(src)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name("." + target.name + ".part")
-        shutil.copyfile(f, tmp)
-        os.replace(tmp, target)
+        with replacing(target) as tmp:
+            shutil.copyfile(f, tmp)
         landed.append(target)
     return landed

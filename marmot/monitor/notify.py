@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import urllib.request
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -25,18 +24,13 @@ from airflow.sdk import BaseNotifier
 
 from marmot.monitor import freshness
 from marmot.atomic import write_text
+from marmot.settings import data_team
 
 log = logging.getLogger(__name__)
 
 SMTP_CONN_ID = "marmot_smtp"
 WEBHOOK_CONN_ID = "marmot_webhook"
-DATA_TEAM_ENV = "MARMOT_DATA_TEAM_EMAIL"
-DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
 FROM_EMAIL = "marmot-platform@coventry.example"
-
-
-def data_team() -> str:
-    return os.environ.get(DATA_TEAM_ENV, DEFAULT_DATA_TEAM)
 
 
 def _connection(conn_id: str):

@@ -12,15 +12,13 @@ cycle whose batches an earlier cycle already built skips its build (and so its p
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from marmot.land.claims import waiting_files
 from marmot.contracts import Contract
-from marmot.settings import Paths
+from marmot.settings import SETTLE_ENV, Paths, settle_max_seconds
 
 log = logging.getLogger(__name__)
-SETTLE_ENV = "MARMOT_SETTLE_MAX_SECONDS"
 
 
 def files_in_flight(paths: Paths, contracts: dict[str, Contract]) -> int:
@@ -32,7 +30,7 @@ def files_in_flight(paths: Paths, contracts: dict[str, Contract]) -> int:
 
 def wait_until_settled(paths: Paths, contracts: dict[str, Contract], poll_seconds: float = 1.0) -> float:
     """Block until nothing is in flight (or the cap passes); return the seconds waited."""
-    cap = float(os.environ.get(SETTLE_ENV, "300"))
+    cap = settle_max_seconds()
     started = time.monotonic()
     while (n := files_in_flight(paths, contracts)) and (waited := time.monotonic() - started) < cap:
         log.info("%d partner files still waiting or being ingested; building once they are in (%.0fs of %.0fs)",

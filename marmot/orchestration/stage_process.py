@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from marmot.settings import Paths
+from marmot.settings import HOME_ENV, Paths
 
 STAGES = ("build", "validate", "publish")
 
@@ -39,7 +39,7 @@ def run(stage: str, paths: Paths, given: dict | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"marmot-{stage}-") as tmp:
         result_file = Path(tmp) / "result.json"
         proc = subprocess.run([sys.executable, "-m", "marmot.orchestration.stage_process", stage, str(paths.home), str(result_file)],
-                              input=json.dumps(given).encode(), env={**os.environ, "MARMOT_HOME": str(paths.home)})
+                              input=json.dumps(given).encode(), env={**os.environ, HOME_ENV: str(paths.home)})
         outcome = json.loads(result_file.read_text()) if result_file.exists() else {}
     if "result" in outcome:
         return outcome["result"]

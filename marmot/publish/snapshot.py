@@ -26,21 +26,16 @@ import duckdb
 
 from marmot import crash
 from marmot.publish.csv_safe import csv_safe
-from marmot.settings import Paths
+from marmot.settings import Paths, keep_versions
 from marmot.validate.candidate import candidate_db, discard
 
 log = logging.getLogger(__name__)
 
-KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
 RUN_DATA_DOCS = "gx/uncommitted/data_docs/local_site/index.html"  # as validation_report.html.j2 links it
 
 
 class NothingToPublish(RuntimeError):
     """The validated candidate is gone (discarded by a later validation, or never staged)."""
-
-
-def keep_versions() -> int:
-    return max(1, int(os.environ.get(KEEP_VERSIONS_ENV, "5")))
 
 
 # -- publish ----------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ runs after a validation can never slip unaudited data into a publication.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
+from marmot.atomic import replacing
 from marmot.settings import Paths
 
 
@@ -36,10 +36,8 @@ def stage(paths: Paths, run_id: str) -> dict[str, int]:
             shutil.rmtree(old)
     target = candidate_db(paths, run_id)
     target.parent.mkdir(parents=True)
-    tmp = target.with_name("marmot.duckdb.tmp")
-    counts = _copy_marts(paths.build_db, tmp)
-    os.replace(tmp, target)
-    return counts
+    with replacing(target) as tmp:
+        return _copy_marts(paths.build_db, tmp)
 
 
 def discard(paths: Paths, run_id: str) -> None:

@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +34,7 @@ from marmot import crash
 from marmot.atomic import write_text
 from marmot.contracts import read_yaml
 from marmot.ingest import ledger, receipts
-from marmot.settings import EXPECTATIONS_DIR, Paths
+from marmot.settings import Paths, expectations_dir, keep_validations, validate_group_rows
 from marmot.validate import candidate
 from marmot.validate.candidate import candidate_db
 from marmot.validate.gx_runner import GxRun, error_outcomes, resolve_references
@@ -46,9 +45,10 @@ SEVERITIES = ("critical", "warning")
 MARTS_SCHEMA = "marts"
 
 
-def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[dict]:
+def load_suites(directory: Path | None = None) -> list[dict]:
+    """The suites under ``directory`` (default: the project's expectations folder)."""
     suites = []
-    for path in sorted(directory.rglob("*.yml")):
+    for path in sorted((directory or expectations_dir()).rglob("*.yml")):
         suite = read_yaml(path)
         if ("table" in suite) == ("dataset" in suite):
             raise ValueError(f"{path}: a suite names either a table (marts.<mart>) or a raw dataset")
@@ -60,7 +60,6 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[dict]:
 
 
 VERIFIED_FILE = "verified_raw_batches.json"
-GROUP_ROWS_ENV = "MARMOT_VALIDATE_GROUP_ROWS"
 STATUS_ORDER = {"passed": 0, "failed": 1, "error": 2}
 
 
@@ -94,7 +93,7 @@ def _raw_outcomes(paths: Paths, suites: list[dict], gx_run: GxRun, report: Repor
     contracts, entries = load_contracts(), ledger.read_all(paths.ledger)
     verified_file = paths.validation / VERIFIED_FILE
     verified = json.loads(verified_file.read_text()) if verified_file.exists() else {}
-    group_rows = int(os.environ.get(GROUP_ROWS_ENV, "500000"))
+    group_rows = validate_group_rows()
     outcomes = []
     for suite in suites:
         contract = contracts.get(suite["dataset"])
@@ -190,16 +189,13 @@ def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool =
     return report
 
 
-KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
-
-
 def _prune_runs(paths: Paths) -> None:
     """Keep the latest ``MARMOT_KEEP_VALIDATIONS`` runs (default 20; each holds ~10 MB of Data Docs).
 
     A published version carries its own copy of its run's reports and Data Docs, so pruning never
     takes anything a publication needs; the latest run, which publish reads next, is always kept.
     """
-    keep = max(1, int(os.environ.get(KEEP_RUNS_ENV, "20")))
+    keep = keep_validations()
     runs = sorted(p for p in paths.validation.iterdir() if p.is_dir())  # run ids sort by time
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)

@@ -21,19 +21,16 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from datetime import datetime, timezone
 
 from marmot.ingest import ledger
 from marmot.contracts import Contract
 from marmot.validate.report import Outcome
-from marmot.settings import DBT_PROJECT_DIR, Paths
+from marmot.settings import Paths, dbt_project_dir, principles_severity
 
 MAX_ROW_LOSS = 0.20
 MAX_AGE_DAYS = {"monthly": 62, "quarterly": 123, "annual": 396}
-CATALOGUE = DBT_PROJECT_DIR / "seeds" / "catalogue" / "indicator_catalogue.csv"
 PRINCIPLES_TABLE = "mart_indicator_values"
-PRINCIPLES_SEVERITY_ENV = "MARMOT_PRINCIPLES_SEVERITY"
 
 
 def previous_manifest(paths: Paths) -> dict | None:
@@ -52,16 +49,14 @@ def row_count_expectation(table: str, previous: dict) -> dict | None:
 
 
 def catalogue_principles() -> list[str]:
-    with open(CATALOGUE, newline="", encoding="utf-8") as f:
+    catalogue = dbt_project_dir() / "seeds" / "catalogue" / "indicator_catalogue.csv"
+    with open(catalogue, newline="", encoding="utf-8") as f:
         return sorted({r["principle_key"] for r in csv.DictReader(f)})
 
 
 def principles_expectation(principles: list[str]) -> dict:
-    severity = os.environ.get(PRINCIPLES_SEVERITY_ENV, "critical")
-    if severity not in ("critical", "warning"):
-        raise ValueError(f"{PRINCIPLES_SEVERITY_ENV} must be critical or warning, not {severity!r}")
     return {"type": "expect_column_distinct_values_to_contain_set",
-            "kwargs": {"column": "principle_key", "value_set": principles}, "severity": severity,
+            "kwargs": {"column": "principle_key", "value_set": principles}, "severity": principles_severity(),
             "why": "platform: every principle the indicator catalogue declares must have published values"}
 
 

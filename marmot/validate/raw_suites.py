@@ -17,9 +17,8 @@ import yaml
 
 from marmot.ingest import ledger
 from marmot.contracts import Contract, load_contracts
-from marmot.settings import EXPECTATIONS_DIR, Paths
+from marmot.settings import Paths, expectations_dir
 
-RAW_DIR = EXPECTATIONS_DIR / "raw"
 HEADER = ("# Generated from ingestion/contracts/{id}.yml by `python -m marmot.validate.raw_suites`.\n"
           "# Do not edit: change the contract, then regenerate.\n")
 
@@ -50,7 +49,12 @@ def suite_for(contract: Contract) -> dict:
     return {"suite": f"raw__{contract.id}", "dataset": contract.id, "expectations": expectations}
 
 
-def write_suites(directory: Path = RAW_DIR, contracts: dict[str, Contract] | None = None) -> list[Path]:
+def raw_suites_dir() -> Path:
+    return expectations_dir() / "raw"
+
+
+def write_suites(directory: Path | None = None, contracts: dict[str, Contract] | None = None) -> list[Path]:
+    directory = directory or raw_suites_dir()
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for contract in (contracts or load_contracts()).values():

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from marmot.settings import DBT_PROJECT_DIR
+from marmot.settings import dbt_project_dir
 
-CATALOGUE = DBT_PROJECT_DIR / "seeds" / "catalogue"
+CATALOGUE = dbt_project_dir() / "seeds" / "catalogue"
 CITY_ONLY_SOURCES = {("public_health", "treatment_exits"), ("police", "stop_search"), ("workforce", "wres")}
 CITY_ONLY_METHODS = {"sii_life_expectancy", "le_gap_deciles"}  # one value across the local deciles
 

@@ -6,10 +6,10 @@ import duckdb
 import numpy as np
 import pytest
 
-from marmot.settings import DBT_PROJECT_DIR
+from marmot.settings import geography_seeds_dir
 from marmot.stats import ESP2013, START_AGES, dsr, life_expectancy, proportion
 
-LOOKUP = DBT_PROJECT_DIR / "seeds" / "geography" / "lsoa21_ward_lookup.csv"
+LOOKUP = geography_seeds_dir() / "lsoa21_ward_lookup.csv"
 
 
 def _raw(built, partner, dataset):

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from marmot.contracts import ContractError, load_contracts, normalise_header
-from marmot.settings import CONTRACTS_DIR
+from marmot.settings import contracts_dir
 
 
 def test_every_contract_in_the_repo_is_valid():
@@ -21,7 +21,7 @@ def _write(tmp_path: Path, name: str, data: dict) -> Path:
 
 
 def test_broken_contract_lists_every_problem(tmp_path):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     raw["columns"][0]["type"] = "text"
     raw["columns"][1]["pattern"] = "(["
     raw["principles"] = ["P9_unknown"]
@@ -44,14 +44,14 @@ def test_broken_contract_lists_every_problem(tmp_path):
 
 
 def test_contract_file_name_must_match_partner_and_dataset(tmp_path):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     _write(tmp_path, "wrong_name.yml", raw)
     with pytest.raises(ContractError, match="must be named early_years__eyfsp.yml"):
         load_contracts(tmp_path)
 
 
 def test_header_claimed_by_two_columns_is_an_error(tmp_path):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     raw["columns"][2]["aliases"].append("DOB")
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError, match="header 'dob' is claimed by"):
@@ -85,7 +85,7 @@ def test_header_normalisation(raw, expected):
      "transport type 'landing_folder' has unknown settings ['period_pattern']"),
 ])
 def test_transport_section_is_checked(tmp_path, transport, message):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     raw["transport"] = transport
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError) as exc:
@@ -101,7 +101,7 @@ def test_pulled_transports_name_their_connection_and_nothing_secret():
 
 
 def test_schedule_due_is_checked(tmp_path):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     raw["schedule"]["due"] = "31st March"
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError, match="schedule.due '31st March' must be a number of days"):
@@ -109,7 +109,7 @@ def test_schedule_due_is_checked(tmp_path):
 
 
 def test_schedule_period_type_is_checked(tmp_path):
-    raw = yaml.safe_load((CONTRACTS_DIR / "early_years__eyfsp.yml").read_text())
+    raw = yaml.safe_load((contracts_dir() / "early_years__eyfsp.yml").read_text())
     raw["schedule"]["period_type"] = "school_term"
     _write(tmp_path, "early_years__eyfsp.yml", raw)
     with pytest.raises(ContractError, match="schedule.period_type 'school_term' must be one of"):

@@ -12,6 +12,7 @@ from marmot.monitor import freshness
 from marmot.monitor import notify
 from marmot.contracts import load_contracts
 from marmot.ingest.ledger import Entry
+from marmot.settings import DEFAULT_DATA_TEAM
 
 from orchestration.servers import SmtpServer, WebhookServer
 
@@ -65,7 +66,7 @@ def test_chase_notifies_partner_and_team_once_per_late_period(home, monkeypatch)
         assert first["notified"] == ["early_years__eyfsp/2025/26"] and first["channels"] == ["email", "webhook"]
         assert len(smtp.messages) == 1 and len(hook.posts) == 1
         rcpt, msg = smtp.messages[0]
-        assert set(rcpt) == {c.contact, notify.DEFAULT_DATA_TEAM}
+        assert set(rcpt) == {c.contact, DEFAULT_DATA_TEAM}
         assert "2025/26" in msg["Subject"] and "missing" in msg["Subject"]
         assert hook.posts[0]["event"] == "extract_missing" and hook.posts[0]["period"] == "2025/26"
 
@@ -113,7 +114,7 @@ def test_failure_notifier_tells_the_data_team(monkeypatch):
         monkeypatch.setenv("AIRFLOW_CONN_MARMOT_SMTP", smtp.conn_uri)
         monkeypatch.setenv("AIRFLOW_CONN_MARMOT_WEBHOOK", hook.conn_uri)
         notify.on_failure()({"ti": TI(), "run_id": "manual__1", "exception": ValueError("boom")})
-    assert smtp.messages[0][0] == [notify.DEFAULT_DATA_TEAM]
+    assert smtp.messages[0][0] == [DEFAULT_DATA_TEAM]
     assert "ingest__early_years__eyfsp.ingest" in smtp.messages[0][1]["Subject"]
     assert hook.posts == [{"event": "task_failed", "dag_id": "ingest__early_years__eyfsp", "task_id": "ingest",
                            "run_id": "manual__1", "error": "boom"}]

@@ -5,20 +5,23 @@ tests/orchestration/test_celery.py runs (all from marmot/settings.py and devtool
 from __future__ import annotations
 
 import shlex
+from pathlib import PurePosixPath
 
 import yaml
 
+from devtools import CHECKOUT
 from devtools.airflow_local import worker_args
 from marmot.settings import (
     AIRFLOW_CELERY_SETTINGS,
     AIRFLOW_POOLS,
     AIRFLOW_SHARED_SETTINGS,
     CELERY_WORKERS,
-    REPO_ROOT,
+    HOME_ENV,
+    PROJECT_DIR_ENV,
     WORKER_NAME_ENV,
 )
 
-COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+COMPOSE = yaml.safe_load((CHECKOUT / "docker-compose.yml").read_text())
 
 
 def _airflow_services():
@@ -64,10 +67,21 @@ def test_landing_home_and_logs_are_shared_volumes():
     for name, svc in _airflow_services().items():
         targets = {v.split(":")[1] for v in svc["volumes"]}
         assert {"/var/lib/marmot", "/var/lib/marmot/landing"} <= targets, name
-        assert svc["environment"]["MARMOT_HOME"] == "/var/lib/marmot"
+        assert svc["environment"][HOME_ENV] == "/var/lib/marmot"
         # workers skip their log server: the logs must sit on a volume the api-server reads too
         assert svc["environment"]["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] in targets, name
 
+
+
+def test_every_airflow_service_has_the_project_mounted_where_its_setting_says():
+    """The package is installed in the image: the contracts, dbt project and expectations it reads (and the
+    DAG files) come from the checkout's folders, mounted under MARMOT_PROJECT_DIR."""
+    for name, svc in _airflow_services().items():
+        project = PurePosixPath(svc["environment"][PROJECT_DIR_ENV])
+        mounts = {PurePosixPath(v.split(":")[1]): v.split(":")[0] for v in svc["volumes"]}
+        for part in ("ingestion", "dbt_project", "expectations", "dags"):
+            assert mounts.get(project / part) == f"./{part}", f"{name}: ./{part} is not mounted at {project / part}"
+        assert PurePosixPath(svc["environment"]["AIRFLOW__CORE__DAGS_FOLDER"]) == project / "dags", name
 
 def test_secrets_come_from_the_environment_not_the_file():
     env = COMPOSE["x-airflow-common"]["environment"]

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from marmot.contracts import load_contracts
-from marmot.settings import DAGS_DIR
+from marmot.settings import dags_dir
 
 HEAVY = ("duckdb", "dbt", "great_expectations", "pandas", "pyarrow", "scipy")
 
@@ -18,7 +18,7 @@ HEAVY = ("duckdb", "dbt", "great_expectations", "pandas", "pyarrow", "scipy")
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS_DIR))
+    return DagBag(dag_folder=str(dags_dir()))
 
 
 def test_no_import_errors(dagbag):
@@ -59,7 +59,7 @@ def test_parsing_does_no_heavy_imports_and_is_fast(tmp_path):
     code = (
         "import json, runpy, sys, time, pathlib\n"
         "t = time.perf_counter()\n"
-        f"for f in sorted(pathlib.Path({str(DAGS_DIR)!r}).glob('*.py')): runpy.run_path(str(f))\n"
+        f"for f in sorted(pathlib.Path({str(dags_dir())!r}).glob('*.py')): runpy.run_path(str(f))\n"
         f"print(json.dumps({{'seconds': time.perf_counter() - t, 'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

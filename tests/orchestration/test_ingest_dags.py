@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from marmot.contracts import load_contracts
-from marmot.settings import DAGS_DIR
+from marmot.settings import dags_dir
 
 CONTRACTS = load_contracts()
 PULLED = {"hospital__admissions": "sftp", "police__recorded_crime": "http_api",
@@ -18,7 +18,7 @@ PULLED = {"hospital__admissions": "sftp", "police__recorded_crime": "http_api",
 def dags():
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(DAGS_DIR / "marmot_ingest.py"))
+    bag = DagBag(dag_folder=str(dags_dir() / "marmot_ingest.py"))
     assert bag.import_errors == {}
     return {d.removeprefix("ingest__"): dag for d, dag in bag.dags.items()}
 

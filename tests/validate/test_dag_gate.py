@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marmot.settings import DAGS_DIR
+from marmot.settings import dags_dir
 
 from fixtures.marts import MART_SUITE, value_rows, write_build
 
@@ -13,7 +13,7 @@ from fixtures.marts import MART_SUITE, value_rows, write_build
 def dag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS_DIR / "marmot_publish.py")).dags["marmot_build_validate_publish"]
+    return DagBag(dag_folder=str(dags_dir() / "marmot_publish.py")).dags["marmot_build_validate_publish"]
 
 
 def test_a_failed_gate_fails_validate_and_publish_without_retry_naming_the_report(dag, home, monkeypatch):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from marmot.settings import EXPECTATIONS_DIR
+from marmot.settings import expectations_dir
 from marmot.validate.gates import load_suites
 from marmot.validate.gx_runner import evaluate_suite
 
@@ -135,7 +135,7 @@ def _key(e):
 
 
 def _cases():
-    for suite in load_suites(EXPECTATIONS_DIR / "marts"):
+    for suite in load_suites(expectations_dir() / "marts"):
         for e in suite["expectations"]:
             yield pytest.param(suite, e, id=f"{suite['suite']}:{e['type']}:{_key(e)[1]}")
 

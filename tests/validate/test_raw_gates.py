@@ -16,22 +16,22 @@ from marmot.ingest import ledger
 from marmot.orchestration import pipeline
 from marmot.contracts import load_contracts
 from marmot.ingest.ingestor import reference_codes
-from marmot.validate.raw_suites import HEADER, RAW_DIR, suite_for
-from marmot.settings import EXPECTATIONS_DIR
+from marmot.validate.raw_suites import HEADER, raw_suites_dir, suite_for
+from marmot.settings import GROUP_ROWS_ENV, KEEP_RUNS_ENV
 from marmot.validate.gates import load_suites, validate
 from marmot.validate.gx_runner import GxRun
 
 from fixtures.marts import MART_SUITE
 
 CONTRACTS = load_contracts()
-RAW_SUITES = load_suites(EXPECTATIONS_DIR / "raw")
+RAW_SUITES = load_suites(raw_suites_dir())
 LSOAS = reference_codes()
 
 
 def test_there_is_one_raw_suite_per_contract_and_each_is_up_to_date():
     assert {s["dataset"] for s in RAW_SUITES} == set(CONTRACTS)
     for contract in CONTRACTS.values():
-        text = (RAW_DIR / f"{contract.id}.yml").read_text()
+        text = (raw_suites_dir() / f"{contract.id}.yml").read_text()
         assert text.startswith(HEADER.format(id=contract.id))
         assert yaml.safe_load(text) == suite_for(contract), (
             f"{contract.id}: raw suite out of date; run `python -m marmot.validate.raw_suites`")
@@ -179,8 +179,6 @@ def test_the_partner_receipt_tells_what_the_gates_found_once(built):
 
 
 def test_only_the_latest_validation_runs_are_kept(built, monkeypatch):
-    from marmot.validate.gates import KEEP_RUNS_ENV
-
     monkeypatch.setenv(KEEP_RUNS_ENV, "2")
     lsoa = LSOAS["coventry_lsoa21"][0]
     _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2023/24", lsoa)])
@@ -212,8 +210,6 @@ def test_a_batch_that_passed_is_not_read_again_until_its_suite_changes(built):
 
 
 def test_raw_batches_are_checked_in_groups_and_a_failure_in_any_group_is_counted(built, monkeypatch):
-    from marmot.validate.gates import GROUP_ROWS_ENV
-
     monkeypatch.setenv(GROUP_ROWS_ENV, "2")
     lsoa = LSOAS["coventry_lsoa21"][0]
     _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2021/22", "E01999998"), ("p2", "2021/22", lsoa)])

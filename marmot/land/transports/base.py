@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from marmot.atomic import write_text
 from marmot.contracts import PERIOD_PLACEHOLDER, Contract, ObjectStorage, Sftp, period_slug
 from marmot.settings import Paths
 
@@ -82,8 +83,5 @@ class Landing:
         os.replace(tmp, final)
         self.state[remote] = {"fingerprint": fingerprint, "landed_as": final.name,
                               "fetched_at": datetime.now(timezone.utc).isoformat()}
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp_state = self.state_path.with_suffix(".json.tmp")
-        tmp_state.write_text(json.dumps(self.state, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp_state, self.state_path)
+        write_text(self.state_path, json.dumps(self.state, indent=2, sort_keys=True))
         return final

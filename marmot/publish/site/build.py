@@ -14,7 +14,6 @@ chart at a time in a process, and workbooks are pure Python.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -28,15 +27,10 @@ from markupsafe import Markup
 
 from marmot.publish.site import changes, charts, exports, labels
 from marmot.publish.site.publication import Publication
+from marmot.settings import site_workers
 
 log = logging.getLogger(__name__)
-SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
 _worker_pub: Publication | None = None  # a worker process's own view of the version
-
-
-def site_workers() -> int:
-    """Processes that render pages, this one included (default: the machine's cores, at most 4)."""
-    return max(1, int(os.environ.get(SITE_WORKERS_ENV, "0")) or min(4, os.cpu_count() or 1))
 
 
 @cache

@@ -7,7 +7,7 @@ A manual run may set ``as_of`` (YYYY-MM-DD) to check as of another day.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
@@ -36,17 +36,16 @@ from marmot.monitor.notify import on_failure
 def marmot_freshness():
     @task(multiple_outputs=False)  # one XCom, not one per key of the returned dict
     def chase(params=None, logical_date=None, dag_run=None) -> dict:
-        from datetime import date, datetime, timezone
+        from datetime import date, datetime
 
-        from marmot.ingest import ledger
-
-        from marmot.monitor import notify
         from marmot.contracts import load_contracts
+        from marmot.ingest import ledger
+        from marmot.monitor import notify
         from marmot.settings import paths
 
         p = paths()
         as_of = (date.fromisoformat(params["as_of"]) if params and params.get("as_of")
-                 else (logical_date or datetime.now(timezone.utc)).date())
+                 else (logical_date or datetime.now(UTC)).date())
         return notify.chase(p.home, list(load_contracts().values()), ledger.read_all(p.ledger), as_of,
                             context={"dag_run": dag_run})
 

@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import MultipleCronTriggerTimetable, Param, chain, dag, task
 
-from marmot.orchestration.assets import landing_asset, raw_asset
 from marmot.contracts import PERIOD_TYPES, Contract, load_contracts
 from marmot.monitor.notify import on_failure
+from marmot.orchestration.assets import landing_asset, raw_asset
 
 TIMEZONE = "Europe/London"
 
@@ -87,10 +87,10 @@ def ingest_dag(contract: Contract):
             from airflow.sdk import get_current_context
             from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-            from marmot.land import transports
             from marmot.contracts import PeriodError
-            from marmot.settings import paths
+            from marmot.land import transports
             from marmot.land.transports.base import ConnectionMissing
+            from marmot.settings import paths
 
             ctx = get_current_context()
             run = ctx["dag_run"]

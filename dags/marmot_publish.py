@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import AssetAny, dag, task
 
-from marmot.orchestration.assets import PUBLISHED, raw_asset
 from marmot.contracts import load_contracts
 from marmot.monitor.notify import on_failure
+from marmot.orchestration.assets import PUBLISHED, raw_asset
 
 
 @dag(
@@ -57,8 +57,8 @@ def marmot_build_validate_publish():
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from marmot.orchestration import stage_process
         from marmot.build.fingerprint import already_built
+        from marmot.orchestration import stage_process
         from marmot.settings import paths
 
         if get_current_context()["dag_run"].run_type == "asset_triggered" and already_built(paths()):
@@ -69,9 +69,7 @@ def marmot_build_validate_publish():
     def validate(_build: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from marmot.orchestration import pipeline
-
-        from marmot.orchestration import stage_process
+        from marmot.orchestration import pipeline, stage_process
         from marmot.settings import paths
 
         try:
@@ -83,9 +81,7 @@ def marmot_build_validate_publish():
     def publish(validation: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from marmot.orchestration import pipeline
-
-        from marmot.orchestration import stage_process
+        from marmot.orchestration import pipeline, stage_process
         from marmot.settings import paths
 
         try:

@@ -7,10 +7,10 @@ import shutil
 import time
 
 from devtools import airflow_local
+from devtools.synthetic import generate
 from marmot.contracts import load_contracts
 from marmot.land.drop import copy_into_landing
 from marmot.settings import Paths, ensure_local_pseudonym_key
-from devtools.synthetic import generate
 
 PUBLISH_DAG = "marmot_build_validate_publish"
 

@@ -10,7 +10,6 @@ import socket
 import time
 from pathlib import Path
 
-
 STALE_CLAIM_SECONDS = 6 * 3600  # a claim by another machine older than this is abandoned
 
 

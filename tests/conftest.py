@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from fixtures.marts import write_build
 
 from marmot.settings import Paths

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from devtools import CHECKOUT
@@ -41,9 +41,9 @@ RESULTS = CHECKOUT / "bench" / "results"
 
 def prepare_home(home: Path, work: Path, *, years: int, scale: float, seed: int) -> Paths:
     """Synthetic extracts for every dataset, landed and ingested (accepted batches as Parquet)."""
-    from marmot.orchestration import pipeline
-    from marmot.land.drop import copy_into_landing
     from devtools.synthetic import generate
+    from marmot.land.drop import copy_into_landing
+    from marmot.orchestration import pipeline
 
     paths = Paths(home)
     src = work / "generated"
@@ -116,7 +116,7 @@ def bench_dbt_in_airflow(*, years: int = 10, scale: float = 1.0, seed: int = 42,
     select = list(select or [])
     work = Path(tempfile.mkdtemp(prefix="marmot-bench-dbt-"))
     os.environ.update(cosmos_settings(work / "cosmos-cache"))  # inherited by Airflow's components
-    result: dict = {"started_at": datetime.now(timezone.utc).isoformat(), "years": years, "scale": scale,
+    result: dict = {"started_at": datetime.now(UTC).isoformat(), "years": years, "scale": scale,
                     "select": select, "cpu_count": os.cpu_count()}
     paths = None
     try:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -129,7 +129,7 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         airflow_local.wait_triggers_started(paths, len(watched), since=log_at)
         client.wait_idle(dags)
         before = {d: client.run_count(d) for d in dags}
-        landed = datetime.now(timezone.utc)
+        landed = datetime.now(UTC)
         _land(src, paths.landing, files)
         for c in contracts:
             if c.transport.type != "landing_folder":
@@ -164,7 +164,7 @@ def _exponent(xs: list[float], ys: list[float]) -> float:
     """Least-squares slope of log(y) on log(x): the growth exponent."""
     lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
     mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
-    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=False)) / sum((a - mx) ** 2 for a in lx)
 
 
 def _chart(result: dict, path: Path) -> None:
@@ -195,7 +195,7 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
 
     os.environ.setdefault("MARMOT_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0001")
     work = Path(tempfile.mkdtemp(prefix="marmot-bench-"))
-    result: dict = {"started_at": datetime.now(timezone.utc).isoformat(), "years": years, "scale": scale,
+    result: dict = {"started_at": datetime.now(UTC).isoformat(), "years": years, "scale": scale,
                     "cpu_count": os.cpu_count()}
     try:
         src = work / "generated"

@@ -23,12 +23,12 @@ import json
 from datetime import date
 from pathlib import Path
 
-from marmot.contracts import Contract, load_contracts
 from devtools.synthetic import economy, education, faults, health, partnership, places
 from devtools.synthetic.geography import load_areas
 from devtools.synthetic.periods import TODAY, Period, periods_for
 from devtools.synthetic.population import World, stream
 from devtools.synthetic.writers import serialise, to_csv
+from marmot.contracts import Contract, load_contracts
 
 GENERATORS = {
     "advice/advice_cases": economy.advice_cases,
@@ -188,7 +188,7 @@ def _write(out: Path, c: Contract, period: Period, table: dict, fault: str | Non
     headers = [HEADERS.get(name, {}).get(col, col) for col in table]
     if fault:
         headers = faults.apply_to_headers(fault, headers)
-    named = dict(zip(headers, table.values()))
+    named = dict(zip(headers, table.values(), strict=False))
     if fault == "semicolon":
         data = to_csv(named, delimiter=";")
     else:

@@ -47,7 +47,7 @@ def activity_returns(w: World, p: Period, rng) -> dict:
         rows.append((p.label, partner, programme, principles, "; ".join(reached), offer,
                      int(rng.poisson(reach * w.scale * growing * rng.lognormal(0, 0.15)))))
     return dict(zip(["quarter", "partner_name", "programme", "principles", "wards", "offer", "people_reached"],
-                    map(np.array, zip(*rows))))
+                    map(np.array, zip(*rows, strict=False)), strict=False))
 
 
 # (partner, principle, title, summary, outcome); {ward} and {n} are filled in per quarter
@@ -97,7 +97,7 @@ def case_studies(w: World, p: Period, rng) -> dict:
         rows.append((p.label, partner, title.format(**fill), principle, ward,
                      summary.format(**fill), outcome.format(**fill)))
     names = ["quarter", "partner_name", "title", "principle", "ward", "summary", "outcome"]
-    return dict(zip(names, map(np.array, zip(*rows))))
+    return dict(zip(names, map(np.array, zip(*rows, strict=False)), strict=False))
 
 
 TRUSTS = [("University Hospitals Coventry and Warwickshire NHS Trust", 5_200),
@@ -113,4 +113,4 @@ def wres(w: World, p: Period, rng) -> dict:
         bme = int(rng.poisson(shortlisted * 0.45))
         rows.append((p.label, trust, "White", white, int(rng.binomial(white, 0.24))))
         rows.append((p.label, trust, "BME", bme, int(rng.binomial(bme, 0.24 / ratio))))
-    return dict(zip(["financial_year", "trust", "ethnic_group", "shortlisted", "appointed"], map(np.array, zip(*rows))))
+    return dict(zip(["financial_year", "trust", "ethnic_group", "shortlisted", "appointed"], map(np.array, zip(*rows, strict=False)), strict=False))

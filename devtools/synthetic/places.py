@@ -8,7 +8,7 @@ import numpy as np
 
 from devtools.synthetic.identifiers import serials
 from devtools.synthetic.periods import Period
-from devtools.synthetic.population import ETHNIC_GROUPS, AGES, World, bernoulli, logistic, logit, stream
+from devtools.synthetic.population import AGES, ETHNIC_GROUPS, World, bernoulli, logistic, logit, stream
 
 
 def _hotspots(w: World) -> np.ndarray:

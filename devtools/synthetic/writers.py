@@ -40,13 +40,13 @@ def to_csv(table: dict, delimiter: str = ",") -> bytes:
     w = csv.writer(buf, lineterminator="\r\n", delimiter=delimiter)
     w.writerow(table)
     cols = [_values(c, text=True) for c in table.values()]
-    w.writerows(zip(*cols))
+    w.writerows(zip(*cols, strict=False))
     return buf.getvalue().encode("utf-8")
 
 
 def to_json(table: dict, *, lines: bool) -> bytes:
     cols = [_values(c, text=False) for c in table.values()]
-    records = [dict(zip(table, row)) for row in zip(*cols)]
+    records = [dict(zip(table, row, strict=False)) for row in zip(*cols, strict=False)]
     if lines:
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
     return ("[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n").encode("utf-8")
@@ -68,7 +68,7 @@ def to_xlsx(table: dict, *, sheet: str, title: str) -> bytes:
     ws.append([title])
     ws.append([])
     ws.append(list(table))
-    for row in zip(*(_values(c, text=False) for c in table.values())):
+    for row in zip(*(_values(c, text=False) for c in table.values()), strict=False):
         ws.append(list(row))
     notes = book.create_sheet("Notes")
     for line in (NOTE, "Counts are for Coventry LSOAs (2021 boundaries).", "Source: synthetic partner extract."):

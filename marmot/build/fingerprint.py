@@ -14,7 +14,6 @@ from marmot.atomic import write_text
 from marmot.ingest import ledger
 from marmot.settings import Paths, contracts_dir, dbt_project_dir
 
-
 NOT_CODE = {"target", "logs", "__pycache__"}  # what dbt or Python may write into the project
 
 

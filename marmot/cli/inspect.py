@@ -45,7 +45,7 @@ def cmd_query(args) -> int:
     finally:
         con.close()
     if args.format == "json":
-        print(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, default=str))
+        print(json.dumps([dict(zip(columns, r, strict=False)) for r in rows], indent=2, default=str))
     elif args.format == "csv":
         import csv
 

@@ -26,8 +26,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_pull(args) -> int:
-    from marmot.land import transports
     from marmot.contracts import PeriodError, load_contracts
+    from marmot.land import transports
     from marmot.land.transports.base import TransportError
 
     chosen = [c for c in load_contracts().values() if c.transport.type != "landing_folder"

@@ -24,20 +24,18 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from marmot.atomic import replacing, write_bytes
-from marmot.ingest import ledger
-
-from marmot.ingest import receipts
-from marmot.land.claims import Claims, claim_each, waiting_files
 from marmot.contracts import Column, Contract, load_contracts, normalise_header
+from marmot.ingest import ledger, receipts
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
+from marmot.land.claims import Claims, claim_each, waiting_files
 from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key
 
 log = logging.getLogger(__name__)
@@ -184,7 +182,7 @@ def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[
     return [
         Problem("formula_like_text", f"{n} value(s) in '{name}' begin with =, +, - or @; they were loaded as "
                                      "plain text and are escaped in any CSV we publish.", name).as_dict()
-        for (name, _), n in zip(checks, counts) if n
+        for (name, _), n in zip(checks, counts, strict=False) if n
     ]
 
 
@@ -312,7 +310,7 @@ class Ingestor:
             try:
                 biggest_first = sorted(groups, key=lambda k: _group_bytes(groups[k]), reverse=True)
                 with ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool:
-                    results = dict(zip(biggest_first, pool.map(ingest_group, [groups[k] for k in biggest_first])))
+                    results = dict(zip(biggest_first, pool.map(ingest_group, [groups[k] for k in biggest_first]), strict=False))
             finally:
                 self._close_connections()
         return [e for k in sorted(results) for e in results[k]]
@@ -345,7 +343,7 @@ class Ingestor:
         dataset = parts[1] if len(parts) >= 3 else "_unknown"
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        received = datetime.now(timezone.utc)
+        received = datetime.now(UTC)
         batch_id = f"{received:%Y%m%dT%H%M%S%fZ}-{sha[:12]}"
         archive_path = self._archive(path, partner, dataset, batch_id, data)
         entry = ledger.Entry(

@@ -16,7 +16,6 @@ from pathlib import Path
 from marmot.atomic import write_text
 from marmot.owners import owner_alive, owner_token
 
-
 STATUSES = ("accepted", "accepted_with_warnings", "quarantined", "duplicate", "superseded")
 LOADED = ("accepted", "accepted_with_warnings")
 

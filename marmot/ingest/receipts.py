@@ -12,9 +12,9 @@ from marmot.templating import render
 
 if TYPE_CHECKING:
     from marmot.contracts import Contract
-    from marmot.validate.report import Report
     from marmot.ingest.ledger import Entry
     from marmot.settings import Paths
+    from marmot.validate.report import Report
 
 HEADLINES = {
     "accepted": "Accepted: every row loaded.",
@@ -25,7 +25,7 @@ HEADLINES = {
 }
 
 
-def write(paths: "Paths", entry: "Entry", contract: "Contract | None" = None) -> Path:
+def write(paths: Paths, entry: Entry, contract: Contract | None = None) -> Path:
     """Write ``receipts/<partner>/<dataset>/<batch_id>.{json,html}`` atomically; return the HTML path."""
     folder = paths.receipts / entry.partner / entry.dataset
     folder.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,7 @@ def write(paths: "Paths", entry: "Entry", contract: "Contract | None" = None) ->
     return _save(folder, entry.batch_id, data)
 
 
-def add_quality_checks(paths: "Paths", report: "Report") -> int:
+def add_quality_checks(paths: Paths, report: Report) -> int:
     """Tell each newly loaded batch's receipt what the quality gates found in its dataset.
 
     The raw-data suites run at validation, after the receipt was written at ingest. The first

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from marmot.owners import owner_alive, owner_token
+
 log = logging.getLogger(__name__)
 IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, then rename
 
@@ -44,7 +45,7 @@ class Claims:
         self.root = landing / ".processing"
         self.dir = self.root / f"{owner_token()}-{secrets.token_hex(4)}"
 
-    def __enter__(self) -> "Claims":
+    def __enter__(self) -> Claims:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -46,7 +46,7 @@ class FinishedWrites:
     def available(self) -> bool:
         return self._fd >= 0
 
-    async def __aenter__(self) -> "FinishedWrites":
+    async def __aenter__(self) -> FinishedWrites:
         libc = _libc()
         if libc is None:
             return self
@@ -92,6 +92,6 @@ class FinishedWrites:
         """Sleep ``seconds``, or less if a write finished since ``looking()`` (True then)."""
         try:
             await asyncio.wait_for(self._arrived.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return True

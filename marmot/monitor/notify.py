@@ -17,13 +17,13 @@ import html
 import json
 import logging
 import urllib.request
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from airflow.sdk import BaseNotifier
 
-from marmot.monitor import freshness
 from marmot.atomic import write_text
+from marmot.monitor import freshness
 from marmot.settings import data_team
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def chase(home: Path, contracts, entries, as_of: date, context: dict | None = No
             notifier = (_email([r.contact], [data_team()], subject, body) if ch == "email"
                         else WebhookNotifier(payload))
             notifier(dict(context))  # raises on failure: state keeps what did succeed
-            done["channels"][ch] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            done["channels"][ch] = datetime.now(UTC).isoformat(timespec="seconds")
             _save_state(path, state)
         sent.append(key)
     return {"as_of": as_of.isoformat(), "channels": channels, "notified": sent, "already_notified": already,

@@ -90,7 +90,8 @@ def publish(paths: Paths, validation: dict | None = None) -> dict:
 
 
 def rollback(paths: Paths) -> dict:
-    from marmot.publish.snapshot import NothingToPublish, rollback as do_rollback
+    from marmot.publish.snapshot import NothingToPublish
+    from marmot.publish.snapshot import rollback as do_rollback
 
     try:
         previous, now = do_rollback(paths)

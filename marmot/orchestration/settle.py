@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import time
 
-from marmot.land.claims import waiting_files
 from marmot.contracts import Contract
+from marmot.land.claims import waiting_files
 from marmot.settings import SETTLE_ENV, Paths, settle_max_seconds
 
 log = logging.getLogger(__name__)

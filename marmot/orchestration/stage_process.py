@@ -50,8 +50,8 @@ def run(stage: str, paths: Paths, given: dict | None = None) -> dict:
 
 
 def _main(stage: str, home: str, result_file: str) -> int:
-    from marmot.orchestration import pipeline
     from marmot.logs import configure_logging
+    from marmot.orchestration import pipeline
 
     configure_logging()
     paths = Paths(Path(home))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

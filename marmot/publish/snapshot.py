@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -92,7 +92,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     if not candidate.exists():
         raise NothingToPublish(f"the candidate of validation run {run_id} is gone ({candidate}): "
                                "run `marmot validate` again")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     version = now.strftime("%Y%m%dT%H%M%S%fZ")
     tmp = paths.published / f".{version}.tmp"
     tmp.mkdir()
@@ -102,7 +102,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r))
+        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r, strict=False))
                    for r in con.execute(
                        "SELECT partner, dataset, original_name, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]

@@ -14,7 +14,6 @@ import duckdb
 from marmot.atomic import replacing
 from marmot.settings import Paths
 
-
 PUBLISHED_SCHEMA = "marts"
 
 

@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -74,7 +74,7 @@ def _merge(parts: list[list[Outcome]]) -> list[Outcome]:
     if len(parts) == 1:
         return parts[0]
     merged = []
-    for same in zip(*parts):
+    for same in zip(*parts, strict=False):
         worst = max(same, key=lambda o: STATUS_ORDER[o.status])
         counts = [o.unexpected_count for o in same if o.unexpected_count is not None]
         merged.append(dataclasses.replace(
@@ -162,10 +162,10 @@ def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool =
     """Stage the build's marts, run every gate, write the report; return it.
 
     ``recheck_raw``: read every current raw batch again, even those that passed before."""
-    from marmot.validate import platform_gates as pg
     from marmot.contracts import load_contracts
+    from marmot.validate import platform_gates as pg
 
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = paths.validation / run_id
     counts = candidate.stage(paths, run_id)
     crash.point("validate:staged")

@@ -13,8 +13,8 @@ import logging
 import os
 from pathlib import Path
 
-from marmot.validate.gx_patches import read_each_configuration_once, share_compiled_templates
 from marmot.settings import GX_ANALYTICS_ENV
+from marmot.validate.gx_patches import read_each_configuration_once, share_compiled_templates
 from marmot.validate.report import Outcome
 
 os.environ.setdefault(GX_ANALYTICS_ENV, "False")  # no usage statistics leave the machine

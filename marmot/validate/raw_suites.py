@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from marmot.ingest import ledger
 from marmot.contracts import Contract, load_contracts
+from marmot.ingest import ledger
 from marmot.settings import Paths, expectations_dir
 
 HEADER = ("# Generated from ingestion/contracts/{id}.yml by `python -m marmot.validate.raw_suites`.\n"

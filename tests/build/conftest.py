@@ -6,12 +6,12 @@ import os
 
 import duckdb
 import pytest
-
 from conftest import TEST_KEY
-from marmot.orchestration import pipeline
-from marmot.land.drop import copy_into_landing
-from marmot.settings import Paths
+
 from devtools.synthetic import generate
+from marmot.land.drop import copy_into_landing
+from marmot.orchestration import pipeline
+from marmot.settings import Paths
 
 YEARS = 5
 

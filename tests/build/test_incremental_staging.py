@@ -7,15 +7,15 @@ import json
 import shutil
 
 import duckdb
-
 from conftest import eyfsp_row, land_eyfsp
+
 from devtools.bench import run as bench
-from marmot.ingest import ledger
-from marmot.orchestration import pipeline
-from marmot.build.fingerprint import code_fingerprint
-from marmot.land.drop import copy_into_landing
-from marmot.settings import Paths
 from devtools.synthetic import generate
+from marmot.build.fingerprint import code_fingerprint
+from marmot.ingest import ledger
+from marmot.land.drop import copy_into_landing
+from marmot.orchestration import pipeline
+from marmot.settings import Paths
 
 
 def _staging_tables(paths: Paths) -> dict[str, list[tuple]]:

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from marmot.contracts import load_contracts
-from marmot.ingest.ingestor import Ingestor
 from devtools.synthetic import generate
 from devtools.synthetic.periods import periods_for
+from marmot.contracts import load_contracts
+from marmot.ingest.ingestor import Ingestor
 
 
 def _hashes(root: Path) -> dict[str, str]:

@@ -11,10 +11,20 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import EYFSP_HEADER, eyfsp_row, land_eyfsp
 
-from conftest import eyfsp_row, land_eyfsp, EYFSP_HEADER
-from ingest.data import (BIRTHS_HEADER, CLAIMANT_HEADER, LSOAS, birth, case_study, claimant, crime, csv_bytes,
-                         land, nhs_number)
+from ingest.data import (
+    BIRTHS_HEADER,
+    CLAIMANT_HEADER,
+    LSOAS,
+    birth,
+    case_study,
+    claimant,
+    crime,
+    csv_bytes,
+    land,
+    nhs_number,
+)
 from marmot.ingest.ingestor import Ingestor
 
 BIRTHS = ("maternity", "births")

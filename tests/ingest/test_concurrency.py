@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import duckdb
-
 from conftest import EYFSP_HEADER, eyfsp_row
+
 from ingest.data import BIRTHS_HEADER, birth, case_study, claimant, crime, csv_bytes, land, ltc
 from ingest.test_bad_input import CENSUS_HEADER, CENSUS_ROWS, NOTES, PUPILS, parquet, xlsx
 from marmot.ingest.ingestor import Ingestor
@@ -39,7 +39,7 @@ DROPS = {
     "maternity/births/b.csv": csv_bytes([birth(i) for i in range(50)], BIRTHS_HEADER),
     "dwp/claimant_count/c.csv": csv_bytes([claimant(i, month=f"2025-{i % 4 + 1:02d}") for i in range(4)]),
     "partnership/case_studies/s.csv": csv_bytes([case_study(i) for i in range(3)]),
-    "early_years/eyfsp/e.csv": csv_bytes([dict(zip(EYFSP_HEADER, eyfsp_row(i))) for i in range(20)]),
+    "early_years/eyfsp/e.csv": csv_bytes([dict(zip(EYFSP_HEADER, eyfsp_row(i), strict=False)) for i in range(20)]),
     "police/recorded_crime/r.ndjson": "".join(json.dumps(crime(i)) + "\n" for i in range(4)).encode(),
     "icb/long_term_conditions/l.parquet": parquet([ltc(i) for i in range(4)]),
     "schools/pupil_census/p.parquet": parquet(PUPILS),

@@ -9,8 +9,8 @@ import zipfile
 
 import duckdb
 import pytest
-
 from conftest import EYFSP_HEADER, eyfsp_row, land_eyfsp
+
 from marmot.ingest.ingestor import Ingestor
 from marmot.ingest.ledger import read_all
 
@@ -47,7 +47,7 @@ def test_good_file_is_archived_loaded_recorded_and_receipted(home):
 
 def test_missing_required_column_quarantines_the_whole_file(home):
     header = [h for h in EYFSP_HEADER if h != "GLD"]
-    rows = [[v for h, v in zip(EYFSP_HEADER, eyfsp_row(i)) if h != "GLD"] for i in range(4)]
+    rows = [[v for h, v in zip(EYFSP_HEADER, eyfsp_row(i), strict=False) if h != "GLD"] for i in range(4)]
     land_eyfsp(home, "no_gld.csv", rows, header=header)
     [entry] = _ingest(home)
     assert entry.status == "quarantined"

@@ -9,7 +9,7 @@ from marmot.ingest.ingestor import _nhs_mod11
 
 def check_digit(number: str) -> int:
     """NHS Data Dictionary: 11 - (sum of digits 1-9 weighted 10..2, mod 11); 11 -> 0; 10 means invalid."""
-    check = 11 - sum(int(d) * w for d, w in zip(number[:9], range(10, 1, -1))) % 11
+    check = 11 - sum(int(d) * w for d, w in zip(number[:9], range(10, 1, -1), strict=False)) % 11
     return 0 if check == 11 else check
 
 

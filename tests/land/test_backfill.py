@@ -7,12 +7,12 @@ import io
 import json
 import logging
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import airflow.sdk  # noqa: F401  # importing Airflow resets the root log handlers: do it before caplog adds its own
 import pytest
-
 from ingest.data import ADMISSIONS_HEADER, admission, crime, csv_bytes, ltc
+
 from land.servers import PagedApi, s3_server, sftp_server
 from land.test_transports import TOKEN, _api_conn, _landed, _sftp_conn
 from marmot import cli
@@ -104,8 +104,8 @@ def test_object_storage_pull_of_one_period_fetches_only_its_object(home, monkeyp
     ("police__recorded_crime", date(2025, 6, 25), "2025-05"),
     ("police__recorded_crime", date(2026, 1, 2), "2025-11"),
     # an aware run date is read in London: 23:30 UTC on 30 April is already 1 May there
-    ("police__recorded_crime", datetime(2025, 4, 30, 23, 30, tzinfo=timezone.utc), "2025-03"),
-    ("hospital__admissions", datetime(2025, 6, 20, 6, 0, tzinfo=timezone.utc), "2025-05"),  # due 20 days after
+    ("police__recorded_crime", datetime(2025, 4, 30, 23, 30, tzinfo=UTC), "2025-03"),
+    ("hospital__admissions", datetime(2025, 6, 20, 6, 0, tzinfo=UTC), "2025-05"),  # due 20 days after
     # quarterly, due 30 days after the quarter ends: Q1 due 30 April
     ("icb__long_term_conditions", date(2025, 4, 29), "2024-Q4"),
     ("icb__long_term_conditions", date(2025, 4, 30), "2025-Q1"),
@@ -127,7 +127,7 @@ def test_period_for_run_asked_for_wins_backfill_derives_scheduled_fetches_what_i
     from airflow.sdk.api.datamodels._generated import DagRunType
 
     c = CONTRACTS["police__recorded_crime"]
-    when = datetime(2025, 6, 26, 6, 0, tzinfo=timezone.utc)
+    when = datetime(2025, 6, 26, 6, 0, tzinfo=UTC)
     assert period_for_run(c, requested=None, run_type=DagRunType.BACKFILL, run_date=when) == "2025-05"
     assert period_for_run(c, requested=" 2024-02 ", run_type=DagRunType.BACKFILL, run_date=when) == "2024-02"
     assert period_for_run(c, requested="2024-02", run_type=DagRunType.MANUAL, run_date=when) == "2024-02"

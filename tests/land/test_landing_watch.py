@@ -60,7 +60,7 @@ def test_a_file_still_being_written_waits_until_it_is_unchanged_for_a_whole_poll
         polls.append(snapshot(landing, "early_years", "eyfsp"))
     announced: set[str] = set()
     seen = []
-    for previous, current in zip(polls, polls[1:]):
+    for previous, current in zip(polls, polls[1:], strict=False):
         news = settled_news(previous, current, announced)
         announced |= set(news)
         seen.append(news)

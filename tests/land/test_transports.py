@@ -8,8 +8,8 @@ import logging
 import time
 
 import pytest
-
 from ingest.data import ADMISSIONS_HEADER, admission, crime, csv_bytes, ltc
+
 from land.servers import PagedApi, s3_server, sftp_server
 from marmot.contracts import load_contracts
 from marmot.ingest.ingestor import Ingestor

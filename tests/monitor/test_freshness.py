@@ -6,15 +6,12 @@ import json
 from datetime import date
 
 import pytest
+from orchestration.servers import SmtpServer, WebhookServer
 
-from marmot.monitor import freshness
-
-from marmot.monitor import notify
 from marmot.contracts import load_contracts
 from marmot.ingest.ledger import Entry
+from marmot.monitor import freshness, notify
 from marmot.settings import DEFAULT_DATA_TEAM
-
-from orchestration.servers import SmtpServer, WebhookServer
 
 CONTRACTS = load_contracts()
 

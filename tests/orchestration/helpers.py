@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marmot.orchestration import pipeline
 from marmot.contracts import load_contracts
 from marmot.land.drop import copy_into_landing
+from marmot.orchestration import pipeline
 from marmot.settings import Paths
 
 

@@ -12,15 +12,12 @@ from datetime import date
 import pytest
 
 from devtools import airflow_local
-
-from marmot.monitor import freshness
 from marmot.contracts import load_contracts
 from marmot.land.drop import copy_into_landing
+from marmot.monitor import freshness
 from marmot.settings import AIRFLOW_CELERY_SETTINGS, CELERY_WORKERS, LANDING_POLL_ENV
-
-
-from orchestration.servers import WILDCARDS, SmtpServer, WebhookServer, free_port, listening
 from orchestration.helpers import preload
+from orchestration.servers import WILDCARDS, SmtpServer, WebhookServer, free_port, listening
 from orchestration.services import postgres_database, redis_broker  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.scheduler

@@ -4,6 +4,8 @@ every task; pulled DAGs take a ``period`` and their backfill runs pull the perio
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from marmot.contracts import load_contracts
@@ -84,7 +86,7 @@ def test_a_backfill_over_a_year_pulls_every_period_due_in_it(dags):
     """The runs ``airflow backfill create`` makes (the DAG's own schedule between the dates), each
     with the period it pulls: every month (or quarter) due in the range, and the one due just before
     it (its runs before the next due date ask for it), nothing else."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from airflow.serialization.serialized_objects import DagSerialization
 
@@ -95,8 +97,8 @@ def test_a_backfill_over_a_year_pulls_every_period_due_in_it(dags):
                 "icb__long_term_conditions": ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]}
     for cid, periods in expected.items():
         serialized = DagSerialization.from_dict(DagSerialization.to_dict(dags[cid]))
-        infos = list(serialized.iter_dagrun_infos_between(datetime(2025, 2, 1, tzinfo=timezone.utc),
-                                                          datetime(2025, 12, 31, tzinfo=timezone.utc)))
+        infos = list(serialized.iter_dagrun_infos_between(datetime(2025, 2, 1, tzinfo=UTC),
+                                                          datetime(2025, 12, 31, tzinfo=UTC)))
         pulled = [period_for_run(CONTRACTS[cid], requested=None, run_type="backfill",
                                  run_date=i.data_interval.end) for i in infos]
         assert sorted(set(pulled)) == periods, cid
@@ -106,16 +108,15 @@ def test_the_pull_task_of_a_backfill_run_pulls_the_period_due_at_its_date(dags, 
     """The DAG's own ``pull`` callable with a backfill run's context, against the test HTTP API."""
     import re
     import types
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import airflow.sdk
     from airflow.sdk.exceptions import AirflowFailException
-
     from ingest.data import crime
     from land.servers import PagedApi
     from land.test_transports import TOKEN, _api_conn
 
-    def context(run_type, period=None, when=datetime(2025, 6, 26, 6, 0, tzinfo=timezone.utc)):
+    def context(run_type, period=None, when=datetime(2025, 6, 26, 6, 0, tzinfo=UTC)):
         run = types.SimpleNamespace(run_type=run_type, data_interval_end=when, logical_date=when)
         monkeypatch.setattr(airflow.sdk, "get_current_context", lambda: {"dag_run": run, "params": {"period": period}})
 

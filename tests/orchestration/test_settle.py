@@ -7,10 +7,9 @@ import threading
 import time
 
 from marmot.build import fingerprint
-from marmot.orchestration import settle
-
-from marmot.ingest import ledger
 from marmot.contracts import load_contracts
+from marmot.ingest import ledger
+from marmot.orchestration import settle
 
 CONTRACTS = load_contracts()
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from marmot.publish import snapshot
-from marmot.validate import candidate
 from marmot.settings import Paths
+from marmot.validate import candidate
 
 PERIODS = ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
 PRINCIPLES = {"H0_headline": "Headline outcomes: life expectancy and healthy life expectancy",

@@ -14,14 +14,12 @@ import textwrap
 import time
 
 import pytest
+from conftest import eyfsp_row, land_eyfsp
+from fixtures.marts import MART_SUITE, table_hashes, value_rows, write_build
 
 from marmot.orchestration import pipeline
 from marmot.publish.snapshot import candidate_db, versions
 from marmot.validate.gates import validate
-
-from conftest import eyfsp_row, land_eyfsp
-
-from fixtures.marts import MART_SUITE, table_hashes, value_rows, write_build
 
 VALIDATE = textwrap.dedent("""
     import sys

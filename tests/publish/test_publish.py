@@ -10,12 +10,12 @@ import sys
 
 import duckdb
 import pytest
+from fixtures.marts import MART_SUITE, table_hashes, value_rows, write_build
 
 from marmot.orchestration import pipeline
 from marmot.publish.snapshot import candidate_db
 from marmot.validate.gates import validate
 
-from fixtures.marts import MART_SUITE, table_hashes, value_rows, write_build
 
 def _publish(home, suites=(MART_SUITE,)) -> dict:
     report = validate(home, suites=list(suites))

@@ -8,11 +8,10 @@ import sys
 import textwrap
 
 import duckdb
+from fixtures.marts import MART_SUITE, value_rows, write_build
 
 from marmot.orchestration import pipeline
 from marmot.validate.gates import validate
-
-from fixtures.marts import MART_SUITE, value_rows, write_build
 
 READER = textwrap.dedent("""
     import json, sys, time, duckdb

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from marmot.publish.site.build import build_site
 from marmot.publish.site.publication import NotPublishable
-from marmot.settings import Paths
 from marmot.publish.site.serve import make_server
+from marmot.settings import Paths
 from publish.site_fixtures import INDICATORS, PRINCIPLES, SUPPRESSED_WARD, publish_built, publish_version, write_build
 
 

@@ -8,8 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from marmot.stats import (compare_ci, compare_ci_overlap, compare_ci_two_levels, compare_spc_dsr,
-                          compare_spc_proportion, poisson_control_limits, quantile_categories)
+from marmot.stats import (
+    compare_ci,
+    compare_ci_overlap,
+    compare_ci_two_levels,
+    compare_spc_dsr,
+    compare_spc_proportion,
+    poisson_control_limits,
+    quantile_categories,
+)
 from marmot.stats.rates import exact_lower, exact_upper
 
 LOW, HIGH, BOB, NA = "RAG - Low is good", "RAG - High is good", "BOB", "Not applicable"

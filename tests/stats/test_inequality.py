@@ -47,7 +47,7 @@ def _sii_inputs(rows, inputs):
         return {"values": _column(rows, "Value"), "se": _column(rows, "StandardError")}
     values = _column(rows, "Value")
     if inputs == "counts":  # proportions derived from x = Count
-        values = [x / n for x, n in zip(_column(rows, "Count"), _column(rows, "Population"))]
+        values = [x / n for x, n in zip(_column(rows, "Count"), _column(rows, "Population"), strict=False)]
     return {"values": values, "lower": _column(rows, "LowerCL"), "upper": _column(rows, "UpperCL")}
 
 

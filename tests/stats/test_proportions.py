@@ -40,7 +40,7 @@ def test_grouped_proportion_matches_vectors(row):
 def test_proportion_is_vectorised_with_nan_passthrough():
     rows = [r for r in PROP if r["multiplier"] == "1"]  # Area1-8 and the NA areas 09-11
     result = proportion([num(r["Numerator"]) for r in rows], [num(r["Denominator"]) for r in rows], 1)
-    for column, got in zip(("value", "lower95_0cl", "upper95_0cl"), result):
+    for column, got in zip(("value", "lower95_0cl", "upper95_0cl"), result, strict=False):
         assert isinstance(got, np.ndarray)
         assert got == pytest.approx([num(r[column]) for r in rows], rel=REL, nan_ok=True)
 

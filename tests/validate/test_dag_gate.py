@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fixtures.marts import MART_SUITE, value_rows, write_build
 
 from marmot.settings import dags_dir
-
-from fixtures.marts import MART_SUITE, value_rows, write_build
 
 
 @pytest.fixture(scope="module")

@@ -4,24 +4,22 @@ and a failure in a partner's current batches blocks publication with a per-partn
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 import pytest
 import yaml
+from fixtures.marts import MART_SUITE
 
-from marmot.ingest import ledger
-
-from marmot.orchestration import pipeline
 from marmot.contracts import load_contracts
+from marmot.ingest import ledger
 from marmot.ingest.ingestor import reference_codes
-from marmot.validate.raw_suites import HEADER, raw_suites_dir, suite_for
+from marmot.orchestration import pipeline
 from marmot.settings import GROUP_ROWS_ENV, KEEP_RUNS_ENV
 from marmot.validate.gates import load_suites, validate
 from marmot.validate.gx_runner import GxRun
-
-from fixtures.marts import MART_SUITE
+from marmot.validate.raw_suites import HEADER, raw_suites_dir, suite_for
 
 CONTRACTS = load_contracts()
 RAW_SUITES = load_suites(raw_suites_dir())
@@ -95,7 +93,7 @@ def test_each_raw_expectation_passes_good_data_and_fails_data_broken_for_it(suit
 
 
 def _eyfsp_batch(home, batch_id: str, rows: list[tuple], *, status="accepted", days_ago=0) -> None:
-    received = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    received = datetime.now(UTC) - timedelta(days=days_ago)
     target = home.raw / "early_years" / "eyfsp" / f"{batch_id}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows, columns=["pupil_key", "academic_year", "lsoa21_code"])

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from marmot.contracts import PERIOD_SETTINGS, Contract, PeriodError
-from marmot.settings import Paths
 from marmot.land.transports.base import Landing
+from marmot.settings import Paths
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from marmot.atomic import write_text
@@ -82,6 +82,6 @@ class Landing:
             final = final.with_name(f"{final.stem}.{fingerprint[:12]}{final.suffix}")
         os.replace(tmp, final)
         self.state[remote] = {"fingerprint": fingerprint, "landed_as": final.name,
-                              "fetched_at": datetime.now(timezone.utc).isoformat()}
+                              "fetched_at": datetime.now(UTC).isoformat()}
         write_text(self.state_path, json.dumps(self.state, indent=2, sort_keys=True))
         return final

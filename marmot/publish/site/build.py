@@ -18,8 +18,8 @@ import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import cache
-from multiprocessing import get_context
 from importlib.resources import files
+from multiprocessing import get_context
 from pathlib import Path
 
 import jinja2

@@ -46,7 +46,7 @@ class Publication:
     missing: dict[str, str] = field(default_factory=dict)  # optional mart -> why it is not used
 
     @classmethod
-    def open(cls, folder: Path) -> "Publication":
+    def open(cls, folder: Path) -> Publication:
         con = duckdb.connect(str(folder / "marmot.duckdb"), read_only=True)
         tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
         if absent := [t for t in REQUIRED if t not in tables]:
@@ -76,7 +76,7 @@ class Publication:
     def rows(self, sql: str, params: list | None = None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=False)) for r in cur.fetchall()]
 
     @property
     def version(self) -> str:

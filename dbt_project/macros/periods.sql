@@ -56,35 +56,3 @@
     from {{ relation }}
     qualify count(distinct {{ column }}) over (partition by {{ year }}) = {{ parts }}
 {%- endmacro %}
-
-{#
-  Period arithmetic for the coverage check: a period label as a running number (months and
-  quarters count from year 0, years are the start year) and back, and the period's last day.
-  period_type is a SQL expression: month, quarter, year, academic_year or financial_year.
-#}
-{% macro period_ordinal(period, period_type) -%}
-    case {{ period_type }}
-        when 'month' then cast(left({{ period }}, 4) as integer) * 12 + cast(right({{ period }}, 2) as integer) - 1
-        when 'quarter' then cast(left({{ period }}, 4) as integer) * 4 + cast(right({{ period }}, 1) as integer) - 1
-        else cast(left({{ period }}, 4) as integer)
-    end
-{%- endmacro %}
-
-{% macro period_from_ordinal(ordinal, period_type) -%}
-    case {{ period_type }}
-        when 'month' then printf('%04d-%02d', {{ ordinal }} // 12, {{ ordinal }} % 12 + 1)
-        when 'quarter' then printf('%04d-Q%d', {{ ordinal }} // 4, {{ ordinal }} % 4 + 1)
-        when 'year' then cast({{ ordinal }} as varchar)
-        else {{ split_year_label(ordinal) }}
-    end
-{%- endmacro %}
-
-{% macro period_end_from_ordinal(ordinal, period_type) -%}
-    case {{ period_type }}
-        when 'month' then last_day(make_date({{ ordinal }} // 12, {{ ordinal }} % 12 + 1, 1))
-        when 'quarter' then last_day(make_date({{ ordinal }} // 4, {{ ordinal }} % 4 * 3 + 3, 1))
-        when 'year' then make_date({{ ordinal }}, 12, 31)
-        when 'academic_year' then make_date({{ ordinal }} + 1, 8, 31)
-        else make_date({{ ordinal }} + 1, 3, 31)
-    end
-{%- endmacro %}

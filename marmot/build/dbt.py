@@ -15,15 +15,17 @@ import json
 import logging
 import os
 import time
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from marmot.atomic import replacing
-from marmot.ingest import ledger
 from marmot.build.fingerprint import built_with_code, code_fingerprint, ledger_fingerprint, record_built
 from marmot.contracts import load_contracts
+from marmot.ingest import ledger
 from marmot.ingest.ingestor import ensure_schema_files
+from marmot.monitor import freshness
 from marmot.settings import HOME_ENV, Paths, dbt_project_dir
 
 log = logging.getLogger(__name__)
@@ -33,21 +35,52 @@ LEDGER_COLUMNS = {
     "sha256": pa.string(), "bytes": pa.int64(), "received_at": pa.string(), "status": pa.string(),
     "rows_in": pa.int64(), "rows_loaded": pa.int64(), "rows_rejected": pa.int64(), "archive_path": pa.string(),
 }
+SCHEDULE_COLUMNS = {
+    "partner": pa.string(), "dataset": pa.string(), "frequency": pa.string(), "period_type": pa.string(),
+    "due": pa.string(), "as_of": pa.date32(),
+}
+PERIOD_COLUMNS = {
+    "partner": pa.string(), "dataset": pa.string(), "period": pa.string(), "due": pa.date32(),
+    "status": pa.string(), "received_at": pa.string(), "days_overdue": pa.int64(),
+}
 
 
 class BuildFailed(RuntimeError):
     pass
 
 
-def snapshot_ledger(paths: Paths) -> str:
-    """Write ``warehouse/ledger.parquet`` from the ledger's JSON records (typed, even when empty);
-    return the fingerprint of the ledger it holds."""
-    entries = ledger.read_all(paths.ledger)
-    table = pa.table({k: pa.array([getattr(e, k) for e in entries], type=t) for k, t in LEDGER_COLUMNS.items()})
-    target = paths.home / "warehouse" / "ledger.parquet"
+def _write_table(paths: Paths, name: str, columns: dict[str, pa.DataType], rows: list[dict]) -> None:
+    """``warehouse/<name>.parquet`` with these typed columns (even when there are no rows), replaced atomically."""
+    table = pa.table({k: pa.array([r[k] for r in rows], type=t) for k, t in columns.items()})
+    target = paths.home / "warehouse" / f"{name}.parquet"
     with replacing(target) as tmp:
         pq.write_table(table, tmp)
+
+
+def snapshot_ledger(paths: Paths, entries: list[ledger.Entry]) -> str:
+    """Write ``warehouse/ledger.parquet`` from the ledger's records; return the fingerprint of the ledger it holds."""
+    _write_table(paths, "ledger", LEDGER_COLUMNS, [{k: getattr(e, k) for k in LEDGER_COLUMNS} for e in entries])
     return ledger_fingerprint(entries)
+
+
+def snapshot_schedule(paths: Paths, contracts, entries: list[ledger.Entry], as_of: date) -> None:
+    """Write what the contracts expect, for the data coverage mart, by the one rule of marmot.monitor.freshness:
+    ``warehouse/dataset_schedule.parquet`` (one row per contract) and ``warehouse/dataset_periods.parquet``
+    (per contract, every period from the first one received with its due date and status as of ``as_of``, and
+    the periods received before they were due, with no due date or status)."""
+    contracts = list(contracts)
+    _write_table(paths, "dataset_schedule", SCHEDULE_COLUMNS, [
+        {"partner": c.partner, "dataset": c.dataset, "frequency": c.schedule.frequency,
+         "period_type": c.schedule.period_type, "due": c.schedule.due, "as_of": as_of} for c in contracts])
+    rows = [{**r.as_dict(), "due": date.fromisoformat(r.due)}
+            for r in freshness.assess(contracts, entries, as_of, since_first_received=True)]
+    assessed = {(r["partner"], r["dataset"], r["period"]) for r in rows}
+    for c in contracts:
+        rows += [{"partner": c.partner, "dataset": c.dataset, "period": period, "due": None, "status": None,
+                  "received_at": received_at, "days_overdue": None}
+                 for period, received_at in sorted(freshness.received_periods(entries, c).items())
+                 if (c.partner, c.dataset, period) not in assessed]
+    _write_table(paths, "dataset_periods", PERIOD_COLUMNS, rows)
 
 
 def dbt_env(paths: Paths) -> dict[str, str]:
@@ -103,11 +136,14 @@ def run_dbt(paths: Paths, args: list[str]) -> dict:
     return summary
 
 
-def prepare(paths: Paths) -> str:
-    """What dbt needs before any model runs: a ``_schema.parquet`` per contract and the ledger
-    snapshot (whose fingerprint it returns)."""
-    ensure_schema_files(paths, load_contracts())
-    return snapshot_ledger(paths)
+def prepare(paths: Paths, as_of: date | None = None) -> str:
+    """What dbt needs before any model runs: a ``_schema.parquet`` per contract, the ledger snapshot (whose
+    fingerprint it returns) and the contracts' schedule as of ``as_of`` (default today)."""
+    contracts = load_contracts()
+    ensure_schema_files(paths, contracts)
+    entries = ledger.read_all(paths.ledger)
+    snapshot_schedule(paths, contracts.values(), entries, as_of or date.today())
+    return snapshot_ledger(paths, entries)
 
 
 def build(paths: Paths, select: list[str] | None = None, full_refresh: bool = False) -> dict:

@@ -80,12 +80,27 @@ def received_periods(entries, contract: Contract) -> dict[str, str]:
     return first
 
 
-def assess(contracts, entries, as_of: date, lookback: int | None = None) -> list[PeriodFreshness]:
-    """Every expected period of every contract with its status, newest period first per contract."""
+def expected_since(contract: Contract, first: str, as_of: date) -> list[tuple[str, date]]:
+    """(period, due) of every period from ``first`` on whose due date has passed by ``as_of``, newest first
+    (labels of one period type sort in time order)."""
+    per_year = {"month": 12, "quarter": 4}.get(contract.schedule.period_type, 1)
+    count = (as_of.year - int(first[:4]) + 2) * per_year
+    return [(label, d) for label, d in expected_periods(contract, as_of, count) if label >= first]
+
+
+def assess(contracts, entries, as_of: date, lookback: int | None = None,
+           since_first_received: bool = False) -> list[PeriodFreshness]:
+    """Every expected period of every contract with its status, newest period first per contract: the
+    ``lookback`` most recent (default ``LOOKBACK``), or with ``since_first_received`` every one from the first
+    period the contract received (none when nothing arrived yet), as the data coverage mart counts them."""
     rows = []
     for c in contracts:
         got = received_periods(entries, c)
-        for period, due in expected_periods(c, as_of, lookback):
+        if since_first_received:
+            expected = expected_since(c, min(got), as_of) if got else []
+        else:
+            expected = expected_periods(c, as_of, lookback)
+        for period, due in expected:
             received_at = got.get(period)
             if received_at is not None:
                 arrived = datetime.fromisoformat(received_at).date()

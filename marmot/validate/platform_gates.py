@@ -12,8 +12,9 @@ As Great Expectations expectations, added to the mart suites at run time:
 As named checks (no GX expectation fits), in the same report:
 - ``platform.mart_still_published``: a mart of the current version vanished (critical);
 - ``platform.mart_has_suite``: a published mart without a suite in expectations/marts (warning);
-- ``platform.freshness``: each partner dataset's latest loaded batch against its contract
-  schedule (warning): one period plus a month's grace (``MAX_AGE_DAYS``).
+- ``platform.freshness``: each partner dataset's expected periods by the rule of
+  marmot.monitor.freshness (warning): it fails while one is missing, i.e. not received and overdue by
+  more than ``GRACE_DAYS`` (a period overdue by fewer is late but may still arrive).
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from __future__ import annotations
 import csv
 import json
 import math
-from datetime import datetime, timezone
+from datetime import date
 
 from marmot.ingest import ledger
 from marmot.contracts import Contract
+from marmot.monitor.freshness import GRACE_DAYS, assess
 from marmot.validate.report import Outcome
 from marmot.settings import Paths, dbt_project_dir, principles_severity
 
 MAX_ROW_LOSS = 0.20
-MAX_AGE_DAYS = {"monthly": 62, "quarterly": 123, "annual": 396}
 PRINCIPLES_TABLE = "mart_indicator_values"
 
 
@@ -77,18 +78,18 @@ def marts_without_suite(published: set[str], suite_tables: set[str]) -> list[Out
                    t in suite_tables, kwargs={"table": t}) for t in sorted(published)]
 
 
-def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], now: datetime | None = None) -> list[Outcome]:
-    now = now or datetime.now(timezone.utc)
+def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], as_of: date | None = None) -> list[Outcome]:
+    """One outcome per contract: its expected periods (the freshness summary's window) as of ``as_of`` (default
+    today); the missing ones are the observed count and the sample, newest first."""
+    as_of = as_of or date.today()
+    rows = assess(contracts.values(), entries, as_of)
     out = []
     for c in contracts.values():
-        limit = MAX_AGE_DAYS[c.schedule.frequency]
-        received = [datetime.fromisoformat(e.received_at) for e in entries if e.partner == c.partner
-                    and e.dataset == c.dataset and e.status in (*ledger.LOADED, "superseded")]
-        last = max(received, default=None)
-        age = (now - last).days if last else None
-        why = (f"{c.id}: nothing loaded yet ({c.schedule.frequency} dataset)" if last is None else
-               f"{c.id}: last batch loaded {age} days ago ({last:%Y-%m-%d}); a {c.schedule.frequency} "
-               f"dataset is due within {limit} days")
-        out.append(_named("platform.freshness", "warning", why, age is not None and age <= limit,
-                          kwargs={"dataset": c.id, "max_age_days": limit}, observed=age))
+        missing = [r.period for r in rows if r.contract_id == c.id and r.status == "missing"]
+        why = (f"{c.id}: {len(missing)} {c.schedule.period_type.replace('_', ' ')}(s) due by {as_of.isoformat()} "
+               f"not received more than {GRACE_DAYS} days after the due date" if missing else
+               f"{c.id}: every period due by {as_of.isoformat()} arrived or is at most {GRACE_DAYS} days overdue")
+        out.append(_named("platform.freshness", "warning", why, not missing,
+                          kwargs={"dataset": c.id, "grace_days": GRACE_DAYS}, observed=len(missing),
+                          sample=missing or None))
     return out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from marmot.ingest import ledger
+from marmot.monitor import freshness
 
 from marmot.orchestration import pipeline
 from marmot.validate import platform_gates as pg
@@ -68,25 +69,32 @@ def test_a_build_missing_a_declared_principle_is_blocked(home):
     assert report.blocking[0].sample == [declared[0]]
 
 
-def test_freshness_warns_per_partner_dataset_against_its_schedule_but_does_not_block(built):
+def test_freshness_warns_per_partner_dataset_missing_a_period_but_does_not_block(built):
+    """The rule of marmot.monitor.freshness: a period not received more than GRACE_DAYS after its due date."""
     contracts = load_contracts()
-    now = datetime(2026, 6, 30, tzinfo=timezone.utc)
+    as_of = date(2026, 6, 30)
 
-    def entry(dataset, days_ago, status="accepted"):
+    def entry(dataset, period, received, status="accepted"):
         partner, name = dataset.split("__")
-        return ledger.Entry(batch_id=f"b-{dataset}-{days_ago}", partner=partner, dataset=name, original_name="f.csv",
-                            sha256="0" * 64, bytes=1, received_at=(now - timedelta(days=days_ago)).isoformat(),
-                            status=status, archive_path="-")
+        return ledger.Entry(batch_id=f"b-{dataset}-{period}-{status}", partner=partner, dataset=name,
+                            original_name="f.csv", sha256="0" * 64, bytes=1, received_at=f"{received}T10:00:00+00:00",
+                            status=status, archive_path="-", periods=[period])
 
-    monthly = next(c.id for c in contracts.values() if c.schedule.frequency == "monthly")
-    annual = next(c.id for c in contracts.values() if c.schedule.frequency == "annual")
-    entries = [entry(monthly, 70), entry(annual, 300), entry(annual, 1, status="quarantined")]
-    by_dataset = {o.kwargs["dataset"]: o for o in pg.freshness(contracts, entries, now)}
+    monthly, annual = contracts["dwp__claimant_count"], contracts["early_years__eyfsp"]
+    expected = {c.id: freshness.expected_periods(c, as_of) for c in (monthly, annual)}
+    gap = expected[monthly.id][1][0]  # the month before the latest one
+    entries = [entry(c_id, period, due) for c_id, periods in expected.items()
+               for period, due in periods if period != gap]
+    entries.append(entry(monthly.id, gap, as_of, status="quarantined"))  # arrived, but its rows do not count
+    entries.append(entry(annual.id, expected[annual.id][0][0], as_of))  # restated today: still received
+    by_dataset = {o.kwargs["dataset"]: o for o in pg.freshness(contracts, entries, as_of)}
     assert set(by_dataset) == set(contracts)
-    assert by_dataset[monthly].status == "failed" and "70 days ago" in by_dataset[monthly].why
-    assert by_dataset[annual].status == "passed" and by_dataset[annual].observed == 300
-    never = next(d for d in contracts if d not in (monthly, annual))
-    assert by_dataset[never].status == "failed" and "nothing loaded yet" in by_dataset[never].why
+    assert (by_dataset[monthly.id].status, by_dataset[monthly.id].observed, by_dataset[monthly.id].sample) == (
+        "failed", 1, [gap])
+    assert by_dataset[annual.id].status == "passed" and by_dataset[annual.id].observed == 0
+    never = contracts["ons__deaths"]
+    assert by_dataset[never.id].status == "failed"
+    assert by_dataset[never.id].observed == sum(r.status == "missing" for r in freshness.assess([never], [], as_of))
     assert all(o.severity == "warning" for o in by_dataset.values())
     report = validate(built, suites=[MART_SUITE])
     assert report.passed and any(o.expectation == "platform.freshness" and o.status == "failed"

@@ -1,85 +1,36 @@
--- Data coverage per partner dataset: the periods received against the periods expected by
--- the contract schedule, from the first period received to the last one already due
--- (annual `due` is a month-day after the period ends; monthly and quarterly `due` is days).
-with schedules as (
-    select * from {{ ref('dataset_schedules') }}
+-- Data coverage per partner dataset: the periods received against the periods expected by the
+-- contract schedule, from the first period received to the last one already due when the warehouse
+-- was built. Due dates and statuses come from marmot/monitor/freshness.py (the rule the freshness
+-- summary, the reminders and the platform freshness gate use): a period not received is missing
+-- once it is overdue by more than the grace days, before that it is only late.
+with periods as (
+    select * from {{ ref('stg_contracts__dataset_periods') }}
 ),
 
-received as (
+latest_batches as (
     select
-        received.partner,
-        received.dataset,
-        received.period,
-        received.received_at,
-        {{ period_ordinal('received.period', 'schedules.period_type') }} as ordinal
-    from {{ ref('int_coverage__periods_received') }} as received
-    inner join schedules using (partner, dataset)
-),
-
-spans as (
-    select
-        schedules.partner,
-        schedules.dataset,
-        schedules.period_type,
-        schedules.due,
-        min(received.ordinal) as first_ordinal,
-        {{ period_ordinal("strftime(current_date, '%Y-%m')", 'schedules.period_type') }} as today_ordinal
-    from schedules
-    left join received using (partner, dataset)
-    group by all
-),
-
-candidate_periods as (
-    select
-        spans.partner,
-        spans.dataset,
-        ordinal,
-        {{ period_from_ordinal('ordinal', 'spans.period_type') }} as period,
-        {{ period_end_from_ordinal('ordinal', 'spans.period_type') }} as period_end,
-        spans.due
-    from spans
-    cross join lateral (select unnest(range(spans.first_ordinal, spans.today_ordinal + 1)) as ordinal)
-    where spans.first_ordinal is not null
-),
-
-expected as (
-    select *
-    from candidate_periods
-    where case
-        when contains(due, '-') then
-            make_date(year(period_end), cast(left(due, 2) as integer), cast(right(due, 2) as integer))
-            + case when make_date(year(period_end), cast(left(due, 2) as integer), cast(right(due, 2) as integer))
-                        <= period_end then interval 1 year else interval 0 day end
-        else period_end + cast(due as integer) * interval 1 day
-    end <= current_date
-),
-
-gaps as (
-    select
-        expected.partner,
-        expected.dataset,
-        count(*) as periods_expected,
-        count(*) filter (where received.period is null) as periods_missing,
-        string_agg(expected.period, ', ' order by expected.period) filter (where received.period is null)
-            as missing_periods
-    from expected
-    left join received using (partner, dataset, period)
+        partner,
+        dataset,
+        max(received_at) as latest_received_at
+    from {{ ref('stg_platform__ledger') }}
+    where is_loaded
     group by all
 )
 
 select
-    schedules.partner,
-    schedules.dataset,
-    schedules.frequency,
-    schedules.period_type,
-    min(received.period) as first_period_received,
-    max(received.period) as latest_period_received,
-    count(distinct received.period) as periods_received,
-    coalesce(any_value(gaps.periods_expected), 0) as periods_expected,
-    coalesce(any_value(gaps.periods_missing), 0) as periods_missing,
-    any_value(gaps.missing_periods) as missing_periods,
-    max(received.received_at) as latest_received_at
-from schedules
-left join received using (partner, dataset)
-left join gaps using (partner, dataset)
+    schedule.partner,
+    schedule.dataset,
+    schedule.frequency,
+    schedule.period_type,
+    min(periods.period) filter (where periods.is_received) as first_period_received,
+    max(periods.period) filter (where periods.is_received) as latest_period_received,
+    count(periods.period) filter (where periods.is_received) as periods_received,
+    count(periods.status) as periods_expected,
+    count(periods.period) filter (where periods.status = 'missing') as periods_missing,
+    string_agg(periods.period, ', ' order by periods.period) filter (where periods.status = 'missing')
+        as missing_periods,
+    any_value(latest_batches.latest_received_at) as latest_received_at
+from {{ ref('stg_contracts__dataset_schedule') }} as schedule
+left join periods using (partner, dataset)
+left join latest_batches using (partner, dataset)
 group by all

@@ -25,12 +25,19 @@ def _valid(frame):
     return frame["denominator"].to_numpy(dtype=float) > 0
 
 
-def _proportions(frame, multiplier):
-    ok = _valid(frame)
-    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
-    x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
-    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(proportion(x, n, multiplier[ok]))
-    return out
+def _from_counts(estimate):
+    """A method computing (value, lower, upper) from numerator, denominator and multiplier arrays, over the
+    rows with a denominator (the others get no value)."""
+    def method(frame, multiplier):
+        ok = _valid(frame)
+        out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+        x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
+        out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(estimate(x, n, multiplier[ok]))
+        return out
+    return method
+
+
+_proportions = _from_counts(proportion)
 
 
 def _survey(frame, multiplier):
@@ -48,12 +55,7 @@ def _survey(frame, multiplier):
     return out
 
 
-def _rates(frame, multiplier):
-    ok = _valid(frame)
-    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
-    x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
-    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(rate(x, n, multiplier[ok]))
-    return out
+_rates = _from_counts(rate)
 
 
 def _weighted_means(frame, multiplier):

@@ -77,7 +77,8 @@ def marmot_build_validate_publish():
         except pipeline.GateFailed as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    @task(outlets=[PUBLISHED], multiple_outputs=False)  # a gate failure raises AirflowFailException, which is never retried
+    # a gate failure raises AirflowFailException, which is never retried
+    @task(outlets=[PUBLISHED], multiple_outputs=False)
     def publish(validation: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -15,6 +15,7 @@ Postgres metadata, Redis broker and one ``airflow celery worker`` per name in
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import logging
@@ -156,7 +157,7 @@ def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeou
         processes[f"worker-{worker}"] = (worker_args(worker), {**env, WORKER_NAME_ENV: worker})
     pids = {}
     for name, (args, proc_env) in processes.items():
-        out = open(component_log(paths, name), "ab")
+        out = open(component_log(paths, name), "ab")  # noqa: SIM115 - the component's stdout, it outlives this call
         proc = subprocess.Popen(
             [_airflow(), *args], env=proc_env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid,
@@ -210,23 +211,17 @@ def stop(paths: Paths, timeout: float = 20) -> int:
     """SIGTERM every component's process group, SIGKILL what is left after ``timeout``."""
     running = status(paths)["running"]
     for pid in running.values():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(is_alive(p) for p in running.values()):
         time.sleep(0.2)
         for pid in running.values():  # reap our own children so they do not linger as zombies
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
     for pid in running.values():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     (paths.airflow_home / "pids.json").unlink(missing_ok=True)
     return len(running)
 
@@ -309,7 +304,8 @@ class Client:
     def published_run(self, dag_id: str, *, after: int) -> tuple[dict | None, list[tuple[dict, dict]]]:
         """The runs of the publish DAG beyond ``after`` with their task states, newest first, and
         the one whose ``publish`` task succeeded (None if none did). Runs that followed it in the
-        same burst skip their build (``marmot.orchestration.settle``), so the latest run is not the one that published."""
+        same burst skip their build (``marmot.orchestration.settle``), so the latest run is not the
+        one that published."""
         runs = self.runs(dag_id)[:max(0, self.run_count(dag_id) - after)]
         states = [(r, self.task_states(dag_id, r["dag_run_id"])) for r in runs]
         return next((r for r, s in states if s.get("publish") == "success"), None), states

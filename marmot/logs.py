@@ -1,4 +1,5 @@
-"""How every marmot process logs: the CLI and a stage run for an Airflow task (marmot/orchestration/stage_process.py)."""
+"""How every marmot process logs: the CLI and a stage run for an Airflow task
+(marmot/orchestration/stage_process.py)."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ def imports_of(path: Path, name: str, modules: frozenset[str] = frozenset()) -> 
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]
+                                + ([base] if base else []))
             submodules = {f"{base}.{a.name}" for a in node.names} & modules
             found |= submodules
             if len(submodules) < len(node.names):  # some names are attributes of ``base`` itself

@@ -36,7 +36,8 @@ def dag_id(variant: str) -> str:
 def dag_file(variant: str, project: Path, select: list[str]) -> str:
     """Source of the DAG file of one variant (mentions "airflow" and "dag" so the processor reads it)."""
     return (
-        f'"""Airflow DAG written by `python -m devtools bench --dbt-in-airflow` ({variant}); see devtools/bench/dbt_dags.py."""\n'
+        f'"""Airflow DAG written by `python -m devtools bench --dbt-in-airflow` ({variant}); '
+        'see devtools/bench/dbt_dags.py."""\n'
         "from devtools.bench.dbt_dags import make_dag\n\n"
         f"dag = make_dag({variant!r}, project={str(project)!r}, select={list(select)!r})\n"
     )

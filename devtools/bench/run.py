@@ -239,7 +239,8 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
             / result["incremental_after_1_year"]["total_seconds"],
         }
         if airflow:
-            ratios["airflow / direct (increment)"] = result["airflow"]["seconds"] / result["incremental"]["total_seconds"]
+            ratios["airflow / direct (increment)"] = (result["airflow"]["seconds"]
+                                                      / result["incremental"]["total_seconds"])
         result["ratios"] = {k: round(v, 3) for k, v in ratios.items()}
 
         if sweep:

@@ -113,4 +113,5 @@ def wres(w: World, p: Period, rng) -> dict:
         bme = int(rng.poisson(shortlisted * 0.45))
         rows.append((p.label, trust, "White", white, int(rng.binomial(white, 0.24))))
         rows.append((p.label, trust, "BME", bme, int(rng.binomial(bme, 0.24 / ratio))))
-    return dict(zip(["financial_year", "trust", "ethnic_group", "shortlisted", "appointed"], map(np.array, zip(*rows, strict=False)), strict=False))
+    return dict(zip(["financial_year", "trust", "ethnic_group", "shortlisted", "appointed"],
+                    map(np.array, zip(*rows, strict=False)), strict=False))

@@ -99,7 +99,7 @@ class World:
     def mortality(self) -> np.ndarray:
         """Annual death rate [lsoa, sex, age]."""
         rates = []
-        for i, sex in enumerate("MF"):
+        for _, sex in enumerate("MF"):
             alpha, beta, makeham, infant = _MORTALITY[sex]
             m = makeham + np.exp(alpha + beta * AGES)
             m[0] = infant

@@ -76,7 +76,8 @@ def cmd_build(args) -> int:
 
     s, code = _stage(lambda: pipeline.build(home_paths(), full_refresh=args.full_refresh))
     if s:
-        print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s{' (in full)' if s['full_refresh'] else ''}")
+        print(f"dbt build passed: {s['nodes']} nodes in {s['wall_seconds']}s"
+              f"{' (in full)' if s['full_refresh'] else ''}")
     return code
 
 

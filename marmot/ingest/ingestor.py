@@ -16,6 +16,7 @@ No exception from a single file stops the run: it becomes a quarantine with the 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import itertools
@@ -164,7 +165,8 @@ def _duplicate_key_select(contract: Contract, keys: int) -> str:
             f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first")
 
 
-def _file_summary(con: duckdb.DuckDBPyConnection, keys: int, formulas: int, period: str) -> tuple[int, int, list[int], list[str]]:
+def _file_summary(con: duckdb.DuckDBPyConnection, keys: int, formulas: int,
+                  period: str) -> tuple[int, int, list[int], list[str]]:
     """One aggregate over ``clean``: rows that failed a check, rows repeating a key, the counts of
     formula-like cells, and the periods of the rows that passed every check (the periods loaded,
     unless a key repeats: see ``_load``)."""
@@ -258,10 +260,8 @@ def _group_bytes(files: tuple[list, list]) -> int:
     loading a big one alone at the end while the others idle."""
     total = 0
     for path in [claimed for claimed, _ in files[0]] + files[1]:
-        try:
+        with contextlib.suppress(FileNotFoundError):  # taken by another run meanwhile
             total += path.stat().st_size
-        except FileNotFoundError:  # taken by another run meanwhile
-            pass
     return total
 
 
@@ -310,7 +310,8 @@ class Ingestor:
             try:
                 biggest_first = sorted(groups, key=lambda k: _group_bytes(groups[k]), reverse=True)
                 with ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool:
-                    results = dict(zip(biggest_first, pool.map(ingest_group, [groups[k] for k in biggest_first]), strict=False))
+                    results = dict(zip(biggest_first, pool.map(ingest_group, [groups[k] for k in biggest_first]),
+                                       strict=False))
             finally:
                 self._close_connections()
         return [e for k in sorted(results) for e in results[k]]
@@ -357,7 +358,8 @@ class Ingestor:
                     self._check_and_load(path, entry)
                 else:
                     _mark_duplicate(entry, "a file with the same content that another process is loading right now")
-                entry.receipt_path = str(receipts.write(self.paths, entry, self._contract_of(entry)).relative_to(self.paths.home))
+                receipt = receipts.write(self.paths, entry, self._contract_of(entry))
+                entry.receipt_path = str(receipt.relative_to(self.paths.home))
                 ledger.write(self.paths.ledger, entry)
             if entry.status in ledger.LOADED:
                 self._supersede_earlier(entry)
@@ -380,7 +382,8 @@ class Ingestor:
         entry.rows_loaded = 0
         entry.rows_rejected = entry.rows_in
         self._drop_batch_files(entry)
-        entry.receipt_path = str(receipts.write(self.paths, entry, self._contract_of(entry)).relative_to(self.paths.home))
+        receipt = receipts.write(self.paths, entry, self._contract_of(entry))
+        entry.receipt_path = str(receipt.relative_to(self.paths.home))
         ledger.write(self.paths.ledger, entry)
 
     def _drop_batch_files(self, entry: ledger.Entry) -> None:
@@ -426,7 +429,8 @@ class Ingestor:
         fmt = file_format(path)
         if fmt is None or fmt not in contract.formats:
             raise FileProblem("unsupported_format",
-                              f"{path.name}: '{path.suffix or 'no extension'}' is not accepted; send {', '.join(contract.formats)}.")
+                              f"{path.name}: '{path.suffix or 'no extension'}' is not accepted; "
+                              f"send {', '.join(contract.formats)}.")
         con = self._connection(needs_key=contract.pseudonymises)
         try:
             self._load(con, path, fmt, contract, entry)
@@ -442,7 +446,8 @@ class Ingestor:
         for src in source_columns:
             col = next((c for c in contract.columns if normalise_header(src) in c.header_names()), None)
             if col is None:
-                entry.reasons.append(Problem("extra_column", f"Column '{src}' is not in the contract and was ignored.", src).as_dict())
+                entry.reasons.append(Problem("extra_column", f"Column '{src}' is not in the contract and was ignored.",
+                                             src).as_dict())
             elif col.name not in mapping:
                 mapping[col.name] = src
         missing = [c.name for c in contract.columns if c.required and c.name not in mapping]
@@ -460,20 +465,23 @@ class Ingestor:
         # (``_k0``...) and the formula-like flags (``_f0``...). The source text is only read again for
         # rows that failed a check.
         cleaned, row_checks, outputs, formula_checks = [], [], [], []
-        for i, col in enumerate(contract.stored_columns() + [c for c in contract.columns if c not in contract.stored_columns()]):
+        for i, col in enumerate(contract.stored_columns()
+                                + [c for c in contract.columns if c not in contract.stored_columns()]):
             if col.name not in mapping:
                 if col in contract.stored_columns():
                     outputs.append(f"CAST(NULL AS {SQL_TYPES[col.type]}) AS {_q(col.output_name)}")
                 continue
             v = f"nullif(trim({_q(mapping[col.name])}), '')"
-            cleaned += [f"{f'upper({v})' if col.normalise == 'upper' else v} AS __v{i}", f"{_typed(col, f'__v{i}')} AS __t{i}"]
+            cleaned += [f"{f'upper({v})' if col.normalise == 'upper' else v} AS __v{i}",
+                        f"{_typed(col, f'__v{i}')} AS __t{i}"]
             v, typed = f"__v{i}", f"__t{i}"
             shown = _lit(WITHHELD) if col.personal else f"left({_q(mapping[col.name])}, {REJECT_VALUE_CHARS})"
             row_checks += [(cond, col.name, shown, code, message) for cond, code, message in _checks(col, v, typed)]
             if col in contract.stored_columns():
                 outputs.append(f"{_output_expr(col, typed)} AS {_q(col.output_name)}")
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
-                formula_checks.append((col.name, f"coalesce(regexp_matches({v}, '^[=+\\-@]'), false) AS _f{len(formula_checks)}"))
+                formula_checks.append((col.name,
+                                       f"coalesce(regexp_matches({v}, '^[=+\\-@]'), false) AS _f{len(formula_checks)}"))
         keys = _key_expressions(contract, mapping)
         flags = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, (cond, *_) in enumerate(row_checks))
         inner = ["_row", *cleaned, *(f"{k} AS _k{i}" for i, k in enumerate(keys))]
@@ -483,7 +491,8 @@ class Ingestor:
         period = _q(contract.column(contract.period_column).output_name)
         failed, repeats, formula_counts, periods = _file_summary(con, len(keys), len(formula_checks), period)
         if failed or repeats:
-            _create_rejects(con, row_checks, failed > 0, _duplicate_key_select(contract, len(keys)) if repeats else None)
+            _create_rejects(con, row_checks, failed > 0,
+                            _duplicate_key_select(contract, len(keys)) if repeats else None)
             entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)
@@ -507,7 +516,8 @@ class Ingestor:
         _write_parquet(con, accepted_sql, self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet")
         if repeats:  # the row a repeat was rejected for may itself have failed a check: ask the rows loaded
             periods = [r[0] for r in con.execute(
-                f"SELECT DISTINCT CAST({period} AS VARCHAR) AS p {loaded} AND {period} IS NOT NULL ORDER BY 1").fetchall()]
+                f"SELECT DISTINCT CAST({period} AS VARCHAR) AS p {loaded} AND {period} IS NOT NULL "
+                "ORDER BY 1").fetchall()]
         entry.periods = periods
         entry.status = "accepted_with_warnings" if entry.reasons else "accepted"
 

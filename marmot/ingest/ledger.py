@@ -44,7 +44,8 @@ class Entry:
             raise ValueError(f"unknown ledger status {self.status!r}")
         if self.rows_in != self.rows_loaded + self.rows_rejected:
             raise ValueError(
-                f"{self.original_name}: rows_in {self.rows_in} != loaded {self.rows_loaded} + rejected {self.rows_rejected}"
+                f"{self.original_name}: rows_in {self.rows_in} != loaded {self.rows_loaded} "
+                f"+ rejected {self.rows_rejected}"
             )
 
 

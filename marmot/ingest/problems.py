@@ -12,34 +12,49 @@ FIXES: dict[str, str] = {
     # file-level: the whole file is quarantined
     "empty_file": "The file has no bytes. Export the extract again and check it opens before sending.",
     "no_data_rows": "The file has a header but no data rows. Check the extract's filter or period.",
-    "unreadable": "We could not read the file in its stated format. Save it as CSV (UTF-8), XLSX, Parquet or JSON and send it again.",
-    "binary_file": "The file is not text although its name says it is. Send the export itself, not a compressed or binary file.",
+    "unreadable": ("We could not read the file in its stated format. "
+                   "Save it as CSV (UTF-8), XLSX, Parquet or JSON and send it again."),
+    "binary_file": ("The file is not text although its name says it is. "
+                    "Send the export itself, not a compressed or binary file."),
     "archive_file": "The file is a zip archive. Unzip it and send the data file inside.",
-    "unsupported_format": "This dataset's contract does not accept this file type. Send one of the formats listed in the receipt.",
-    "missing_required_column": "A required column is missing. Add it with the header shown (or one of its accepted aliases) and send the file again.",
-    "unknown_partner": "We have no partner of this name. Put the file in your own partner folder (ask the data team if unsure).",
-    "wrong_dataset_folder": "The file belongs to another dataset (named in the message). Move it to that dataset's folder.",
-    "missing_sheet": "The workbook has no sheet with the name the contract expects. Name the data sheet as shown, or send CSV.",
-    "unknown_dataset": "We have no contract for this partner and dataset folder. Check the folder name, or ask the data team to add a contract.",
-    "not_in_dataset_folder": "Files must be placed in landing/<partner>/<dataset>/. Move the file into its dataset folder.",
-    "unsafe_name": "The file name contains characters we do not accept. Rename it using letters, digits, '-', '_' and '.'.",
+    "unsupported_format": ("This dataset's contract does not accept this file type. "
+                           "Send one of the formats listed in the receipt."),
+    "missing_required_column": ("A required column is missing. Add it with the header shown "
+                                "(or one of its accepted aliases) and send the file again."),
+    "unknown_partner": ("We have no partner of this name. "
+                        "Put the file in your own partner folder (ask the data team if unsure)."),
+    "wrong_dataset_folder": ("The file belongs to another dataset (named in the message). "
+                             "Move it to that dataset's folder."),
+    "missing_sheet": ("The workbook has no sheet with the name the contract expects. "
+                      "Name the data sheet as shown, or send CSV."),
+    "unknown_dataset": ("We have no contract for this partner and dataset folder. "
+                        "Check the folder name, or ask the data team to add a contract."),
+    "not_in_dataset_folder": ("Files must be placed in landing/<partner>/<dataset>/. "
+                              "Move the file into its dataset folder."),
+    "unsafe_name": ("The file name contains characters we do not accept. "
+                    "Rename it using letters, digits, '-', '_' and '.'."),
     # row-level: the row is rejected, the rest of the file loads
     "missing_value": "Fill in this required value, or remove the row if the record is not real.",
     "not_a_number": "Use digits only (no text, symbols or suppression markers) in this column.",
-    "suppressed_value": "Send the actual count, however small: the platform suppresses small numbers itself before anything is published.",
-    "duplicate_key": "Each row must have a different key. Remove the repeated row, or correct its key if it is a different record.",
+    "suppressed_value": ("Send the actual count, however small: "
+                         "the platform suppresses small numbers itself before anything is published."),
+    "duplicate_key": ("Each row must have a different key. "
+                      "Remove the repeated row, or correct its key if it is a different record."),
     "future_date": "The date is after today. Check the day/month order and the year.",
     "not_a_date": "Write the date as YYYY-MM-DD or DD/MM/YYYY.",
     "not_a_boolean": "Use Y or N (also accepted: Yes/No, True/False, 1/0).",
     "not_allowed": "Use one of the allowed values listed for this column.",
     "bad_pattern": "The value does not have the expected form (see the pattern in the receipt).",
     "out_of_range": "The value is outside the range this column allows.",
-    "bad_check_digit": "The NHS number's check digit is wrong: it was mistyped or is not an NHS number. Correct it from the source record.",
-    "not_in_reference": "The code is not one of the city's areas. Check it is a Coventry code and the right boundary year.",
+    "bad_check_digit": ("The NHS number's check digit is wrong: it was mistyped or is not an NHS number. "
+                        "Correct it from the source record."),
+    "not_in_reference": ("The code is not one of the city's areas. "
+                         "Check it is a Coventry code and the right boundary year."),
     # neither loaded nor a problem
     "duplicate_file": "Nothing to do: we already have this exact file content.",
     # warnings: the file loads
-    "formula_like_text": "Nothing to fix unless these values were meant as spreadsheet formulas: they are kept as text.",
+    "formula_like_text": ("Nothing to fix unless these values were meant as spreadsheet formulas: "
+                          "they are kept as text."),
     "extra_column": "An extra column was ignored. Remove it from the extract, or ask us to add it to the contract.",
 }
 

@@ -71,8 +71,9 @@ def _csv_reader(path: Path, header_line: str, file_bytes: int) -> str:
     most, quotes are RFC 4180's. DuckDB's own dialect sniffing costs more than reading a
     typical monthly extract, and its longest-line buffer is sized to the file."""
     delimiter = max(DELIMITERS, key=header_line.count)
-    return (f"read_csv({sql_string(path)}, all_varchar=true, header=true, delim='{delimiter}', quote='\"', escape='\"', "
-            f"null_padding=true, parallel=false, strict_mode=false, max_line_size={max(file_bytes + 1, 2_097_152)})")
+    return (f"read_csv({sql_string(path)}, all_varchar=true, header=true, delim='{delimiter}', quote='\"', "
+            f"escape='\"', null_padding=true, parallel=false, strict_mode=false, "
+            f"max_line_size={max(file_bytes + 1, 2_097_152)})")
 
 
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, headers: set[str]) -> int:
@@ -138,7 +139,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
                 rows = _numbered(con, f"read_parquet({sql_string(path)})", first_row=1, cast=True)
             else:
                 rows = _numbered(con, f"read_json({sql_string(path)}, "
-                                      f"format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')", first_row=1, cast=True)
+                                      f"format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
+                                 first_row=1, cast=True)
         except duckdb.Error as exc:  # first line only, without our internal path
             reason = str(exc).splitlines()[0].replace(str(path), path.name)
             raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {reason}") from exc

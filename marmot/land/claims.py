@@ -7,6 +7,7 @@ recovered by the next run: their owner is a dead local process, or the claim is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -92,7 +93,5 @@ def claim_each(claims: Claims, recovered: list[tuple[Path, Path]], waiting: list
 
 
 def _rmdir_if_empty(d: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         d.rmdir()
-    except OSError:
-        pass

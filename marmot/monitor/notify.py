@@ -40,7 +40,8 @@ def _connection(conn_id: str):
     try:
         return BaseHook.get_connection(conn_id)
     except Exception as exc:  # AirflowNotFoundException (its import path moves between versions)
-        if "isn't defined" in str(exc) or "not found" in str(exc).lower() or type(exc).__name__.endswith("NotFoundException"):
+        if ("isn't defined" in str(exc) or "not found" in str(exc).lower()
+                or type(exc).__name__.endswith("NotFoundException")):
             return None
         raise
 

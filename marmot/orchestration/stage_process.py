@@ -38,7 +38,8 @@ def run(stage: str, paths: Paths, given: dict | None = None) -> dict:
         raise ValueError(f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
     with tempfile.TemporaryDirectory(prefix=f"marmot-{stage}-") as tmp:
         result_file = Path(tmp) / "result.json"
-        proc = subprocess.run([sys.executable, "-m", "marmot.orchestration.stage_process", stage, str(paths.home), str(result_file)],
+        proc = subprocess.run([sys.executable, "-m", "marmot.orchestration.stage_process", stage, str(paths.home),
+                               str(result_file)],
                               input=json.dumps(given).encode(), env={**os.environ, HOME_ENV: str(paths.home)})
         outcome = json.loads(result_file.read_text()) if result_file.exists() else {}
     if "result" in outcome:

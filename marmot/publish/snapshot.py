@@ -3,8 +3,9 @@
 
 - ``publish``: builds ``published/.<version>.tmp/`` from the passing candidate (read-only
   DuckDB file, Parquet and formula-safe CSV per mart, the run's Data Docs and reports,
-  manifest.json, then the site pages from ``marmot.publish.site``), renames it to ``published/<version>`` and swaps the ``current`` symlink with
-  one ``rename``: a reader opening ``current`` sees the old version or the new one, never a mix.
+  manifest.json, then the site pages from ``marmot.publish.site``), renames it to
+  ``published/<version>`` and swaps the ``current`` symlink with one ``rename``: a reader
+  opening ``current`` sees the old version or the new one, never a mix.
   Readers only ever open published copies, so a build never blocks them.
 - Crash safety: every step before the swap works on names no reader uses; a rerun cleans
   stale ``.tmp`` folders and, when the run was already published, only re-points ``current``.
@@ -102,7 +103,8 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r, strict=False))
+        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r,
+                            strict=False))
                    for r in con.execute(
                        "SELECT partner, dataset, original_name, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]

@@ -1,1 +1,2 @@
-"""Validate: write-audit-publish gates (Great Expectations suites in expectations/, platform gates) on a staged candidate."""
+"""Validate: write-audit-publish gates (Great Expectations suites in expectations/, platform gates)
+on a staged candidate."""

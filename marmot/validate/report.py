@@ -33,7 +33,8 @@ class Outcome:
     sample_rows: list[dict] = field(default_factory=list)
 
     def line(self) -> str:
-        text = f"[{self.severity}] {self.status.upper()} {self.suite}: {self.expectation} {_short(self.kwargs)} - {self.why}"
+        text = (f"[{self.severity}] {self.status.upper()} {self.suite}: {self.expectation} "
+                f"{_short(self.kwargs)} - {self.why}")
         if self.unexpected_count:
             text += f" ({self.unexpected_count} unexpected)"
         if self.observed is not None:

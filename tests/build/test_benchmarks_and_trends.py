@@ -15,7 +15,8 @@ def test_every_latest_value_is_compared_with_england(warehouse):
     rows = warehouse.sql("select indicator_id, value, lower_95, upper_95, england_value, england_comparison, "
                          "polarity from marts.mart_indicator_latest").fetchall()
     # a comparison for every value; a suppressed value (null) has none
-    assert rows and all(r[4] is not None and (r[5] in COMPARISONS if r[1] is not None else r[5] in (None, "Not compared"))
+    assert rows and all(r[4] is not None
+                        and (r[5] in COMPARISONS if r[1] is not None else r[5] in (None, "Not compared"))
                         for r in rows)
     assert {"Better", "Similar", "Worse"} <= {r[5] for r in rows}
     names = {"HiG": "RAG - High is good", "LiG": "RAG - Low is good", "BOB": "BOB"}

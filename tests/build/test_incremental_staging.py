@@ -22,7 +22,8 @@ def _staging_tables(paths: Paths) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(paths.build_db), read_only=True)
     try:
         names = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'staging' AND table_name LIKE 'stg_%'").fetchall()]
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'staging' "
+            "AND table_name LIKE 'stg_%'").fetchall()]
         return {t: sorted(con.execute(f'SELECT * FROM staging."{t}"').fetchall(), key=repr) for t in names}
     finally:
         con.close()

@@ -22,7 +22,8 @@ def test_every_principle_has_indicators_and_there_are_at_least_40(warehouse):
     with open(CATALOGUE / "principles.csv", newline="", encoding="utf-8") as f:
         principles = {r["principle_key"] for r in csv.DictReader(f)}
     per_principle = dict(warehouse.sql(
-        "select principle_key, count(*) from marts.mart_indicator_latest where value is not null group by 1").fetchall())
+        "select principle_key, count(*) from marts.mart_indicator_latest where value is not null "
+        "group by 1").fetchall())
     assert set(per_principle) == principles and len(principles) == 9
     assert sum(per_principle.values()) >= 40
     summary = dict(warehouse.sql("select principle_key, indicators from marts.mart_principle_summary").fetchall())
@@ -57,7 +58,8 @@ def test_ward_rows_use_only_wards_of_their_vintage(warehouse):
     """Each ward row's period starts while its ward (2004 GSS or synthetic 2026 vintage) is valid."""
     rows = warehouse.sql(
         "select distinct m.area_code, w.valid_from, w.valid_to, m.period, cat.period_type "
-        "from marts.mart_indicator_values as m join intermediate.int_geography__wards as w on m.area_code = w.ward_code "
+        "from marts.mart_indicator_values as m "
+        "join intermediate.int_geography__wards as w on m.area_code = w.ward_code "
         "join reference.indicator_catalogue as cat using (indicator_id)").fetchall()
     starts = {"academic_year": 9, "financial_year": 4, "calendar_year": 1}
     assert rows

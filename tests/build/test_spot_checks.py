@@ -50,7 +50,8 @@ def test_alcohol_admissions_dsr_from_the_raw_rows(built, warehouse):
     start = int(year[:4])
     counts = dict(con.sql(
         f"select least(floor(age / 5), 18)::int, count(*) from {_raw(built, 'hospital', 'admissions')} "
-        f"where cause_group = 'alcohol_specific' and month between '{start}-04' and '{start + 1}-03' group by 1").fetchall())
+        f"where cause_group = 'alcohol_specific' and month between '{start}-04' and '{start + 1}-03' "
+        "group by 1").fetchall())
     pops = dict(con.sql(
         f"select least(floor(age / 5), 18)::int, sum(population) from {_raw(built, 'ons', 'population')} "
         f"where year = '{start}' group by 1").fetchall())

@@ -85,7 +85,8 @@ def test_outcomes_follow_the_deprivation_gradient(one_year):
         with d as (select "LSOA21CD" l, "Sex" s, least(cast("Age At Death" as int), 90) a, count(*) n
                    from read_csv('{out}/ons/deaths/*.csv', all_varchar=true) group by all),
              p as (select "LSOA21CD" l, "SEX" s, "AGE" a, "POPULATION" pop from '{out}/ons/population/*.parquet'),
-             j as (select p.*, coalesce(n, 0) n, q from p left join d using (l, s, a) join imd on imd.lsoa21_code = p.l),
+             j as (select p.*, coalesce(n, 0) n, q from p left join d using (l, s, a)
+                   join imd on imd.lsoa21_code = p.l),
              city as (select s, a, sum(n) / sum(pop) r from j group by all)
         select q, sum(n) / sum(pop * r) from j join city using (s, a) where q in (1, 5) group by q""").fetchall())
     assert smr[1] > 1.6 * smr[5]
@@ -94,8 +95,13 @@ def test_outcomes_follow_the_deprivation_gradient(one_year):
 def test_scale_multiplies_records_per_area(tmp_path):
     small = generate(tmp_path / "s1", years=1, seed=5, datasets=["ons/population", "early_years/eyfsp"])
     big = generate(tmp_path / "s3", years=1, seed=5, scale=3, datasets=["ons/population", "early_years/eyfsp"])
-    count = lambda f: duckdb.sql(f"select count(*) from read_csv('{f}')").fetchone()[0]
-    people = lambda f: duckdb.sql(f"select sum(POPULATION) from '{f}'").fetchone()[0]
+
+    def count(f):
+        return duckdb.sql(f"select count(*) from read_csv('{f}')").fetchone()[0]
+
+    def people(f):
+        return duckdb.sql(f"select sum(POPULATION) from '{f}'").fetchone()[0]
+
     assert [f.name for f in small] == [f.name for f in big]
     eyfsp = [f for f in small + big if f.suffix == ".csv"]
     assert 2.7 < count(eyfsp[1]) / count(eyfsp[0]) < 3.3

@@ -100,7 +100,8 @@ TABLE = [
     ("cp1252-pound", CASES, "c.csv", csv_bytes([case_study(1, summary="Saved £5 a week; café")], encoding="cp1252"),
      "accepted", [], (1, 1, 0)),
     ("header-case-spacing-aliases", BIRTHS, "b.csv",
-     csv_bytes([birth(1)], BIRTHS_HEADER).replace(b"NHS Number,", b"  Mother_NHS-No ,").replace(b"Mother Age", b"MATERNAL-AGE"),
+     csv_bytes([birth(1)], BIRTHS_HEADER).replace(b"NHS Number,", b"  Mother_NHS-No ,")
+     .replace(b"Mother Age", b"MATERNAL-AGE"),
      "accepted", [], (1, 1, 0)),
     ("shuffled-and-extra-columns", CLAIMANTS, "c.csv",
      claimants(claimant(1), header=["Notes", *reversed(CLAIMANT_HEADER)]), "accepted_with_warnings",
@@ -134,13 +135,15 @@ TABLE = [
      "accepted_with_warnings", ["bad_check_digit", "bad_pattern"], (3, 1, 2)),
     ("one-megabyte-text-field", CASES, "c.csv", csv_bytes([case_study(1, summary="x" * 1_000_000), case_study(2)]),
      "accepted", [], (2, 2, 0)),
-    ("quoted-newlines", CASES, "c.csv", csv_bytes([case_study(1, summary="line one\r\nline two\nthree"), case_study(2)]),
+    ("quoted-newlines", CASES, "c.csv",
+     csv_bytes([case_study(1, summary="line one\r\nline two\nthree"), case_study(2)]),
      "accepted", [], (2, 2, 0)),
     ("formula-like-cells", CASES, "c.csv",
      csv_bytes([case_study(1, summary="=HYPERLINK(\"http://x\")", outcome="@SUM(A1)", ward="+44"),
                 case_study(2, summary="-2+3")]),
      "accepted_with_warnings", ["formula_like_text"], (2, 2, 0)),
-    ("binary-named-csv", BIRTHS, "b.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 20, "quarantined", ["binary_file"], None),
+    ("binary-named-csv", BIRTHS, "b.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 20,
+     "quarantined", ["binary_file"], None),
     ("zip-named-csv", BIRTHS, "b.csv", zip_bytes(), "quarantined", ["archive_file"], None),
     ("zip-named-zip", BIRTHS, "b.zip", zip_bytes(), "quarantined", ["unsupported_format"], None),
     ("xlsx-title-row-and-notes-sheet", ("census", "households_2021"), "census.xlsx",
@@ -186,7 +189,8 @@ def test_file_gets_the_right_status_and_reasons(home, where, name, data, status,
 
 def _loaded(home, partner, dataset, column):
     return [r[0] for r in duckdb.sql(
-        f"select {column} from read_parquet('{home.raw}/{partner}/{dataset}/2*.parquet') order by _source_row").fetchall()]
+        f"select {column} from read_parquet('{home.raw}/{partner}/{dataset}/2*.parquet') "
+        "order by _source_row").fetchall()]
 
 
 def test_text_survives_exactly(home):
@@ -215,7 +219,8 @@ def test_same_file_twice_and_rerun_never_duplicate_rows(home):
 def test_html_receipt_explains_problems_and_is_safe_to_send(home):
     name = "<img src=x onerror=alert(1)> births.csv"
     land(home.landing, *CLAIMANTS, name,
-         claimants(claimant(0), claimant(1, claimants="*"), claimant(2, claimants="*"), claimant(3, lsoa21_code="E01000001")))
+         claimants(claimant(0), claimant(1, claimants="*"), claimant(2, claimants="*"),
+                   claimant(3, lsoa21_code="E01000001")))
     [entry] = Ingestor(home).run()
     html = (home.home / entry.receipt_path).read_text()
     assert "<img" not in html and "&lt;img src=x" in html

@@ -54,4 +54,5 @@ def test_canaries_only_ever_reach_the_archive(home, caplog, capfd):
     assert {"warehouse", "ledger", "receipts"} <= set(checked)
     assert len(list((home.rejects).rglob("*.parquet"))) == 3  # rejected rows were written, without identifiers
     archived = b"".join(p.read_bytes() for p in home.archive.rglob("*") if p.is_file())
-    assert all(c.encode() in archived for c in [*NHS[:3], BAD_NHS, *NAMES, *POSTCODES])  # the archive keeps the originals
+    # the archive keeps the originals
+    assert all(c.encode() in archived for c in [*NHS[:3], BAD_NHS, *NAMES, *POSTCODES])

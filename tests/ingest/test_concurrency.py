@@ -73,7 +73,8 @@ def test_two_processes_on_the_same_dataset_never_load_a_file_twice(home):
     entries = read_all(home.ledger, "dwp", "claimant_count")
     assert sorted(e.original_name for e in entries) == [f"c{i:02d}.csv" for i in range(n)]
     assert {e.status for e in entries} == {"accepted"}
-    rows = duckdb.sql(f"select count(*), count(distinct month) from read_parquet('{home.raw}/dwp/claimant_count/2*.parquet')")
+    rows = duckdb.sql(f"select count(*), count(distinct month) "
+                      f"from read_parquet('{home.raw}/dwp/claimant_count/2*.parquet')")
     assert rows.fetchone() == (3 * n, n)
     assert not list((home.landing / ".processing").glob("*"))
 
@@ -94,7 +95,8 @@ def test_files_left_claimed_by_a_crashed_process_are_picked_up_again(home):
     # the crashed run had already written its batch but not its ledger record: an orphan
     import hashlib
 
-    orphan = home.raw / "dwp" / "claimant_count" / f"20250101T000000000000Z-{hashlib.sha256(data).hexdigest()[:12]}.parquet"
+    orphan = (home.raw / "dwp" / "claimant_count"
+              / f"20250101T000000000000Z-{hashlib.sha256(data).hexdigest()[:12]}.parquet")
     orphan.parent.mkdir(parents=True)
     duckdb.sql(f"copy (select 1 as x) to '{orphan}' (format parquet)")
     [entry] = Ingestor(home).run()

@@ -82,7 +82,7 @@ def test_where_the_kernel_reports_finished_writes_a_drop_is_taken_long_before_th
     writer = {}
 
     def start_writing():
-        writer["f"] = open(folder / "eyfsp_2025.csv", "w")
+        writer["f"] = open(folder / "eyfsp_2025.csv", "w")  # noqa: SIM115 - kept open until finish_writing closes it
         writer["f"].write("indicator,value\n")
         writer["f"].flush()
 

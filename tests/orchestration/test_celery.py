@@ -1,7 +1,8 @@
 """The production topology under the real scheduler: CeleryExecutor, a fresh Postgres metadata
 database, a Redis broker db, two Celery workers with distinct names, everything on 127.0.0.1.
-Files land and, with no button pressed, the watcher starts ingest, which starts publish; a version is published; tasks run on both
-workers; the freshness DAG chases late extracts through real SMTP and webhook servers once."""
+Files land and, with no button pressed, the watcher starts ingest, which starts publish; a
+version is published; tasks run on both workers; the freshness DAG chases late extracts
+through real SMTP and webhook servers once."""
 
 from __future__ import annotations
 

@@ -50,7 +50,8 @@ def test_a_task_pushes_its_result_as_one_xcom(dagbag):
 def test_publish_dag_is_scheduled_by_the_ingest_assets(dagbag):
     publish = dagbag.dags["marmot_build_validate_publish"]
     scheduled_on = {a.name for a in publish.timetable.asset_condition.objects}
-    produced = {o.name for d in dagbag.dags.values() for t in d.tasks for o in t.outlets if d.dag_id.startswith("ingest__")}
+    produced = {o.name for d in dagbag.dags.values() for t in d.tasks for o in t.outlets
+                if d.dag_id.startswith("ingest__")}
     assert produced and produced <= scheduled_on
 
 
@@ -60,7 +61,8 @@ def test_parsing_does_no_heavy_imports_and_is_fast(tmp_path):
         "import json, runpy, sys, time, pathlib\n"
         "t = time.perf_counter()\n"
         f"for f in sorted(pathlib.Path({str(dags_dir())!r}).glob('*.py')): runpy.run_path(str(f))\n"
-        f"print(json.dumps({{'seconds': time.perf_counter() - t, 'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}))\n"
+        f"print(json.dumps({{'seconds': time.perf_counter() - t, "
+        f"'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"AIRFLOW_HOME": str(tmp_path), "PATH": ""})

@@ -94,12 +94,14 @@ def test_quarantined_file_never_reaches_the_warehouse(home, synthetic, other_par
     copy_into_landing(other_partners[0], home.landing)
     header = [h for h in EYFSP_HEADER if h != "GLD"]
     land_eyfsp(home, "missing_gld.csv",
-               [[v for h, v in zip(EYFSP_HEADER, eyfsp_row(i, year="2019/20"), strict=False) if h != "GLD"] for i in range(50)],
+               [[v for h, v in zip(EYFSP_HEADER, eyfsp_row(i, year="2019/20"), strict=False) if h != "GLD"]
+                for i in range(50)],
                header=header)
     out = pipeline.run(home, progress=lambda _: None)
     assert out["ingest"]["by_status"]["quarantined"] == 1
     con = duckdb.connect(str(home.build_db), read_only=True)
-    periods = {r[0] for r in con.execute("select distinct academic_year from staging.stg_early_years__eyfsp").fetchall()}
+    periods = {r[0] for r in con.execute(
+        "select distinct academic_year from staging.stg_early_years__eyfsp").fetchall()}
     con.close()
     assert "2019/20" not in periods
 

@@ -123,7 +123,8 @@ def test_keyboard_user_can_skip_to_the_content_and_sees_focus(browser, served):
 def test_screenshots_of_the_overview_and_an_indicator_page(browser, served):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    for name, shot in (("index.html", "site-overview.png"), ("indicator-p1_school_readiness.html", "site-indicator.png")):
+    for name, shot in (("index.html", "site-overview.png"),
+                       ("indicator-p1_school_readiness.html", "site-indicator.png")):
         page.goto(f"http://{served}/{name}")
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
         assert (ARTIFACTS / shot).stat().st_size > 20_000

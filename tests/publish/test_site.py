@@ -43,7 +43,7 @@ def test_every_page_of_the_version_is_written(published):
 
 def test_overview_colours_each_comparison_and_sums_up_trends(published):
     html = _page(published, "index.html")
-    for ind_id, _, name, _, _, england, comparison, trend in INDICATORS:
+    for ind_id, _, _, _, _, england, comparison, trend in INDICATORS:
         row = re.search(rf'<tr>\s*<th scope="row"><a href="indicator-{ind_id}.html">.*?</tr>', html, re.S).group(0)
         expected = {"Better": "better", "Similar": "similar", "Worse": "worse", "Higher": "bob-higher"}[comparison]
         assert f'<span class="badge {expected}">{comparison}</span>' in row
@@ -78,7 +78,8 @@ def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
     wards = html[html.index('id="wards-h"'):html.index('id="about-h"')]
     assert re.search(r'<th scope="row">Wainbody</th><td class="num"><abbr title="suppressed for disclosure control">'
                      r"\*</abbr></td>", wards)
-    rows = list(csv.DictReader(open(published / "exports" / "indicator-p1_low_birth_weight.csv", encoding="utf-8")))
+    with open(published / "exports" / "indicator-p1_low_birth_weight.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     hidden = [r for r in rows if r["area_code"] == SUPPRESSED_WARD and r["is_suppressed"] == "True"]
     assert len(hidden) == 1 and hidden[0]["value"] == hidden[0]["numerator"] == "" and hidden[0]["suppression_reason"]
     assert len(rows) == 5 * 10
@@ -122,7 +123,8 @@ def test_partner_page_shows_files_quality_and_what_is_missing(published):
     assert "2026-06-01" in row.group(0) and "1 warnings" in row.group(0) and "households within range" in row.group(0)
     coverage = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
     assert "1 of 2 partner datasets are missing periods" in coverage
-    assert re.search(r'<tr class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025', coverage, re.S)
+    assert re.search(r'<tr class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025',
+                     coverage, re.S)
 
 
 def test_changes_page_names_new_periods_changed_values_and_first_publication(home):
@@ -209,8 +211,9 @@ def test_pages_rendered_by_helper_processes_are_the_same_as_by_one_process(publi
         (folder / name).write_bytes((published / name).read_bytes())
     monkeypatch.setenv("MARMOT_SITE_WORKERS", workers)
     build_site(folder)
-    rendered = sorted(p.relative_to(folder) for p in (*folder.glob("indicator-*.html"), *folder.glob("principle-*.html"),
-                                                      *folder.glob("exports/*")))
+    rendered = sorted(p.relative_to(folder)
+                      for p in (*folder.glob("indicator-*.html"), *folder.glob("principle-*.html"),
+                                *folder.glob("exports/*")))
     assert len(rendered) == 2 * (len(INDICATORS) + len(PRINCIPLES))
     for rel in rendered:
         if rel.suffix == ".xlsx":  # the workbook's zip holds its creation time

@@ -86,11 +86,13 @@ BREAKERS = {
     ("mart_indicator_values", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:0],
     ("mart_indicator_values", "expect_column_values_to_not_be_null", "indicator_id"): _set("indicator_id", 0, None),
     ("mart_indicator_values", "expect_compound_columns_to_be_unique", None): _set("area_code", 2, "E05001218"),
-    ("mart_indicator_values", "expect_column_values_to_be_in_set", "geography_level"): _set("geography_level", 1, "street"),
+    ("mart_indicator_values", "expect_column_values_to_be_in_set", "geography_level"):
+        _set("geography_level", 1, "street"),
     ("mart_indicator_values", "expect_column_distinct_values_to_contain_set", "principle_key"):
         _drop_value("principle_key", "P7_racism_discrimination"),
     ("mart_indicator_values", "expect_column_values_to_be_between", "value"): _set("value", 1, 160.0),
-    ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "lower_95"): _set("lower_95", 0, 61.0),
+    ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "lower_95"):
+        _set("lower_95", 0, 61.0),
     ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "value"): _set("upper_95", 0, 59.0),
     ("mart_indicator_values", "expect_column_pair_values_a_to_be_greater_than_b", "numerator"):
         _set("numerator", 0, 160.0),
@@ -158,7 +160,8 @@ def test_each_expectation_passes_good_data_and_critical_ones_fail_bad_data(suite
 
 def test_an_expectation_that_raises_is_an_error_not_a_pass():
     suite = {"suite": "t", "table": "t", "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}, "severity": "critical"}]}
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"},
+         "severity": "critical"}]}
     [outcome] = evaluate_suite(suite, GOOD["mart_indicator_values"])
     assert outcome.status == "error" and "no_such_column" in outcome.error
 
@@ -177,7 +180,8 @@ def test_expectations_read_the_same_arguments_with_their_configuration_built_onc
     checked = 0
     for suite in load_suites():
         for e in suite["expectations"]:
-            expectation = ExpectationConfiguration(type=e["type"], kwargs=resolve_references(e["kwargs"])).to_domain_obj()
+            expectation = ExpectationConfiguration(type=e["type"],
+                                                   kwargs=resolve_references(e["kwargs"])).to_domain_obj()
             for runtime in (None, {"result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 5}}):
                 assert patched(expectation, runtime) == gx_own(expectation, runtime), (suite["suite"], e["type"])
             checked += 1

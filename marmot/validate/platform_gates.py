@@ -24,11 +24,11 @@ import json
 import math
 from datetime import date
 
-from marmot.ingest import ledger
 from marmot.contracts import Contract
+from marmot.ingest import ledger
 from marmot.monitor.freshness import GRACE_DAYS, assess
-from marmot.validate.report import Outcome
 from marmot.settings import Paths, dbt_project_dir, principles_severity
+from marmot.validate.report import Outcome
 
 MAX_ROW_LOSS = 0.20
 PRINCIPLES_TABLE = "mart_indicator_values"
@@ -43,7 +43,8 @@ def row_count_expectation(table: str, previous: dict) -> dict | None:
     rows = previous.get("row_counts", {}).get(table)
     if not rows:
         return None
-    return {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": math.ceil(rows * (1 - MAX_ROW_LOSS))},
+    return {"type": "expect_table_row_count_to_be_between",
+            "kwargs": {"min_value": math.ceil(rows * (1 - MAX_ROW_LOSS))},
             "severity": "critical",
             "why": f"platform: {table} had {rows} rows in published version {previous['version']}; "
                    f"losing more than {MAX_ROW_LOSS:.0%} of them is not published silently"}

@@ -6,17 +6,15 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from fixtures.marts import MART_SUITE, value_rows, write_build
 
+from marmot.contracts import load_contracts
 from marmot.ingest import ledger
 from marmot.monitor import freshness
-
 from marmot.orchestration import pipeline
 from marmot.validate import platform_gates as pg
-from marmot.contracts import load_contracts
 from marmot.validate.gates import validate
 from marmot.validate.gx_runner import evaluate_suite
-
-from fixtures.marts import MART_SUITE, value_rows, write_build
 
 
 def _publish(home):

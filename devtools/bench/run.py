@@ -42,7 +42,7 @@ def _marmot(home: Path, *args: str) -> dict:
     return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
-def _latest_period_files(src: Path) -> set[Path]:
+def latest_period_files(src: Path) -> set[Path]:
     """Per dataset, the files of its most recent period (held back to measure an increment)."""
     held = set()
     for dataset in {p.parent for p in src.rglob("synthetic_*") if p.is_file()}:
@@ -52,7 +52,7 @@ def _latest_period_files(src: Path) -> set[Path]:
     return held
 
 
-def _land(src: Path, landing: Path, files: set[Path]) -> int:
+def land_files(src: Path, landing: Path, files: set[Path]) -> int:
     for f in files:
         target = landing / f.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def run_pipeline(home: Path, files: set[Path], src: Path) -> dict:
     paths = Paths(home)
     rows_before = _rows_loaded(paths)
     t = time.perf_counter()
-    _land(src, paths.landing, files)
+    land_files(src, paths.landing, files)
     stages = {"land": {"seconds": round(time.perf_counter() - t, 3), "files": len(files)}}
     for stage in STAGES:
         stages[stage] = _marmot(home, stage)
@@ -130,7 +130,7 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         client.wait_idle(dags)
         before = {d: client.run_count(d) for d in dags}
         landed = datetime.now(UTC)
-        _land(src, paths.landing, files)
+        land_files(src, paths.landing, files)
         for c in contracts:
             if c.transport.type != "landing_folder":
                 client.trigger(f"ingest__{c.id}")
@@ -206,7 +206,7 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
                               "bytes": sum(p.stat().st_size for p in src.rglob("synthetic_*") if p.is_file())}
         progress(f"generate: {result['generate']}")
         all_files = {p for p in src.rglob("synthetic_*") if p.is_file()}
-        held = _latest_period_files(src)
+        held = latest_period_files(src)
 
         result["full"] = run_pipeline(work / "full", all_files, src)
         progress(f"full run: {result['full']}")
@@ -221,7 +221,7 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
         src1 = work / "generated_1y"
         generate(src1, scale=scale, years=2, seed=seed)
         files1 = {p for p in src1.rglob("synthetic_*") if p.is_file()}
-        held1 = _latest_period_files(src1)
+        held1 = latest_period_files(src1)
         run_pipeline(work / "incr1", files1 - held1, src1)
         result["incremental_after_1_year"] = run_pipeline(work / "incr1", held1, src1)
 

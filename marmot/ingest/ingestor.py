@@ -112,7 +112,7 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
     if col.maximum is not None:
         checks.append((f"{typed} > {col.maximum}", "out_of_range", f"'{col.name}' must be at most {col.maximum}"))
     if col.check == "nhs_number":
-        checks.append((f"{v} IS NOT NULL AND regexp_full_match({v}, '[0-9]{{10}}') AND NOT {_nhs_mod11(v)}",
+        checks.append((f"{v} IS NOT NULL AND regexp_full_match({v}, '[0-9]{{10}}') AND NOT {nhs_mod11(v)}",
                        "bad_check_digit", f"'{col.name}' fails the NHS number check digit (modulus 11)"))
     if col.reference:
         # ref_<name> is an ENUM of the codes: a cast is a hash lookup, where IN (SELECT ...) planned a join per file
@@ -188,7 +188,7 @@ def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[
     ]
 
 
-def _nhs_mod11(v: str) -> str:
+def nhs_mod11(v: str) -> str:
     """SQL: the 10th digit of an NHS number equals (11 - weighted sum of digits 1-9 mod 11) mod 11.
 
     A remainder giving 10 can never equal a digit, so such numbers fail as they should. One dot
@@ -210,7 +210,7 @@ def _output_expr(col: Column, typed: str) -> str:
     return typed
 
 
-def _register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+def register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """The SQL macro ``pseudonym(v)``: HMAC-SHA256 (RFC 2104) of ``v`` under ``key``, as hex.
 
     Computed by DuckDB itself (in parallel, no Python per value). The padded key never appears
@@ -318,7 +318,7 @@ class Ingestor:
 
     def _connection(self, needs_key: bool = False) -> duckdb.DuckDBPyConnection:
         """This thread's DuckDB connection, with the reference code types and, once a contract
-        needs it, ``pseudonym`` (``_register_pseudonym``)."""
+        needs it, ``pseudonym`` (``register_pseudonym``)."""
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = duckdb.connect(config={"threads": self._threads})
@@ -326,7 +326,7 @@ class Ingestor:
             for name, codes in self._refs.items():  # our own seed files' codes, as literals
                 con.execute(f"CREATE TYPE ref_{name} AS ENUM ({', '.join(_lit(c) for c in dict.fromkeys(codes) if c)})")
         if needs_key and not getattr(self._local, "keyed", False):
-            _register_pseudonym(con, self._key)
+            register_pseudonym(con, self._key)
             self._local.keyed = True
         return con
 

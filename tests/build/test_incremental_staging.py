@@ -32,7 +32,7 @@ def _staging_tables(paths: Paths) -> dict[str, list[tuple]]:
 def test_an_incremental_build_holds_what_a_full_build_holds(home, tmp_path):
     drop = tmp_path / "drop"
     generate(drop, years=3, scale=0.05, seed=11)
-    held = bench._latest_period_files(drop)
+    held = bench.latest_period_files(drop)
     copy_into_landing(drop, home.landing)
     for f in held:
         (home.landing / f.relative_to(drop)).unlink()
@@ -48,7 +48,7 @@ def test_an_incremental_build_holds_what_a_full_build_holds(home, tmp_path):
 
     # the increment: the latest period of every dataset, and a re-sent first year, which replaces
     # that year's rows of the two-year batch (still loaded: its second year stays current)
-    bench._land(drop, home.landing, held)
+    bench.land_files(drop, home.landing, held)
     land_eyfsp(home, "first_year_again.csv", [eyfsp_row(20 + i, year=years[0], gld="N") for i in range(5)])
     pipeline.ingest(home)
     statuses = {e.original_name: e.status for e in ledger.read_all(home.ledger)}

@@ -21,7 +21,7 @@ def _hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _land(files: list[Path], src: Path, landing: Path) -> None:
+def land_files(files: list[Path], src: Path, landing: Path) -> None:
     for f in files:
         target = landing / f.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def test_every_contract_gets_one_file_per_period_in_its_first_format(one_year):
 
 def test_every_clean_file_is_accepted_without_a_rejected_row(home, one_year):
     out, files = one_year
-    _land(files, out, home.landing)
+    land_files(files, out, home.landing)
     entries = Ingestor(home).run()
     assert len(entries) == len(files)
     problems = [(e.original_name, e.status, e.rows_rejected, e.reasons[:2]) for e in entries
@@ -114,7 +114,7 @@ def test_dirty_files_show_their_fault_in_the_ledger(home, tmp_path):
     generate(out, years=1, seed=3, dirty=0.5)
     manifest = json.loads((out / "_faults.json").read_text())
     assert len({m["fault"] for m in manifest}) >= 12
-    _land([out / m["file"] for m in manifest], out, home.landing)
+    land_files([out / m["file"] for m in manifest], out, home.landing)
     got = {f"{e.partner}/{e.dataset}/{e.original_name}": e for e in Ingestor(home).run()}
     for m in manifest:
         e = got[m["file"]]

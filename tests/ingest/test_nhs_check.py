@@ -4,7 +4,7 @@ import random
 
 import duckdb
 
-from marmot.ingest.ingestor import _nhs_mod11
+from marmot.ingest.ingestor import nhs_mod11
 
 
 def check_digit(number: str) -> int:
@@ -22,7 +22,7 @@ def test_sql_check_matches_the_definition():
     numbers = [f"{rng.randrange(10**10):010d}" for _ in range(20000)]
     numbers += ["9434765919", "9434765870", "4010232137", "0000000000", "1000000001"]
     con = duckdb.connect()
-    got = con.execute(f"SELECT v, {_nhs_mod11('v')} FROM unnest(?::VARCHAR[]) t(v)", [numbers]).fetchall()
+    got = con.execute(f"SELECT v, {nhs_mod11('v')} FROM unnest(?::VARCHAR[]) t(v)", [numbers]).fetchall()
     expected = {n: valid_by_definition(n) for n in numbers}
     assert {v: ok for v, ok in got} == expected
     # the sample holds valid numbers, invalid ones and ones whose remainder gives 10

@@ -6,7 +6,7 @@ import hmac
 import duckdb
 import pytest
 
-from marmot.ingest.ingestor import _register_pseudonym
+from marmot.ingest.ingestor import register_pseudonym
 
 
 @pytest.mark.parametrize("key", [b"a-sixteen-byte-key", b"k" * 64, b"a key longer than the 64-byte block " * 3])
@@ -16,10 +16,10 @@ def test_sql_pseudonym_is_hmac_sha256(key, key_from, monkeypatch):
         monkeypatch.delattr("os.memfd_create")
     values = ["9434765919", "H331159118822", "", "£ and é", None]
     con = duckdb.connect()
-    _register_pseudonym(con, key)
+    register_pseudonym(con, key)
     got = [r[0] for r in con.execute("SELECT pseudonym(v) FROM unnest(?::VARCHAR[]) WITH ORDINALITY t(v, i) ORDER BY i",
                                      [values]).fetchall()]
     assert got == [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values]
     other = duckdb.connect()
-    _register_pseudonym(other, key + b"!")
+    register_pseudonym(other, key + b"!")
     assert other.execute("SELECT pseudonym('9434765919')").fetchone()[0] != got[0]  # another key, another pseudonym

@@ -14,7 +14,7 @@ from marmot.orchestration import settle
 CONTRACTS = load_contracts()
 
 
-def _land(home, rel: str) -> None:
+def land_files(home, rel: str) -> None:
     target = home.landing / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("month,lsoa21_code\n")
@@ -22,15 +22,15 @@ def _land(home, rel: str) -> None:
 
 def test_files_waiting_or_claimed_for_known_datasets_are_in_flight(home):
     assert settle.files_in_flight(home, CONTRACTS) == 0
-    _land(home, "dwp/claimant_count/jan.csv")
-    _land(home, ".processing/host-1-abcd/maternity/births/feb.csv")  # claimed by a running ingest
-    _land(home, "nobody/unknown/x.csv")  # no contract: its ingest DAG does not exist, never waited for
-    _land(home, "dwp/claimant_count/mar.csv.part")  # an upload still being written
+    land_files(home, "dwp/claimant_count/jan.csv")
+    land_files(home, ".processing/host-1-abcd/maternity/births/feb.csv")  # claimed by a running ingest
+    land_files(home, "nobody/unknown/x.csv")  # no contract: its ingest DAG does not exist, never waited for
+    land_files(home, "dwp/claimant_count/mar.csv.part")  # an upload still being written
     assert settle.files_in_flight(home, CONTRACTS) == 2
 
 
 def test_waits_until_the_ingests_are_done(home):
-    _land(home, "dwp/claimant_count/jan.csv")
+    land_files(home, "dwp/claimant_count/jan.csv")
     done = threading.Timer(1.5, lambda: (home.landing / "dwp/claimant_count/jan.csv").unlink())
     done.start()
     waited = settle.wait_until_settled(home, CONTRACTS, poll_seconds=0.2)
@@ -39,7 +39,7 @@ def test_waits_until_the_ingests_are_done(home):
 
 def test_the_wait_has_a_cap(home, monkeypatch, caplog):
     monkeypatch.setenv(settle.SETTLE_ENV, "0.5")
-    _land(home, "dwp/claimant_count/jan.csv")
+    land_files(home, "dwp/claimant_count/jan.csv")
     started = time.monotonic()
     assert settle.wait_until_settled(home, CONTRACTS, poll_seconds=0.1) >= 0.5
     assert time.monotonic() - started < 5

@@ -30,20 +30,23 @@ def cmd_ledger(args) -> int:
 def cmd_query(args) -> int:
     import duckdb
 
+    from marmot.publish.query import QueryRefused, run_query
+
     db = home_paths().current / "marmot.duckdb"
     if not db.exists():
         print(f"nothing published yet ({db} missing): run `marmot run` first", file=sys.stderr)
         return 1
-    con = duckdb.connect(str(db), read_only=True)
     try:
-        cur = con.execute(args.sql)
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        columns, rows = run_query(db, args.sql)
+    except QueryRefused as exc:
+        print(f"query refused: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.PermissionException as exc:
+        print(f"query refused: only the publication's tables can be read, no other file ({exc})", file=sys.stderr)
+        return 1
     except duckdb.Error as exc:
         print(f"query failed: {exc}", file=sys.stderr)
         return 1
-    finally:
-        con.close()
     if args.format == "json":
         print(json.dumps([dict(zip(columns, r, strict=False)) for r in rows], indent=2, default=str))
     elif args.format == "csv":

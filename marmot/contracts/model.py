@@ -157,6 +157,18 @@ class Schedule(_Model):
     frequency: Frequency
     period_type: PeriodType
     due: Annotated[str, StringConstraints(pattern=DUE)]
+    # ingest rejects rows of a period before this one (none: any past period is taken)
+    first_period: str | None = None
+    # periods after the one running on the day a file arrives that it may hold (forecasts); 0: a
+    # period must have started by then, later ones are rejected at ingest
+    periods_ahead: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _first_period_is_a_period(self):
+        if self.first_period is not None and not periods.is_period(self.period_type, self.first_period):
+            raise _problem(f"first_period {self.first_period!r} is not a period of period_type "
+                           f"{self.period_type!r}: {periods.how_to_write(self.period_type)}")
+        return self
 
 
 class _Transport(_Model):

@@ -41,19 +41,52 @@ def period_slug(label: str) -> str:
     return label.replace("/", "-")
 
 
+def is_period(period_type: str, text: str) -> bool:
+    """``text`` is a period label of ``period_type`` ('2024/25': the second year follows the first)."""
+    ok = bool(re.fullmatch(PERIOD_TYPES[period_type][0], text))
+    if ok and period_type in ("academic_year", "financial_year"):
+        ok = int(text[5:]) == (int(text[:4]) + 1) % 100
+    return ok
+
+
+def how_to_write(period_type: str) -> str:
+    """How a label of ``period_type`` is written, with an example (for error messages)."""
+    _, form, example = PERIOD_TYPES[period_type]
+    return f"write it as {form}, e.g. '{example}'"
+
+
 def check_period(contract: Contract, label) -> str:
     """``label`` as one of the contract's periods (surrounding spaces ignored); PeriodError when it
     is not written as ``schedule.period_type`` says (e.g. a month as 'YYYY-MM')."""
     kind = contract.schedule.period_type
-    regex, form, example = PERIOD_TYPES[kind]
     text = str(label).strip() if label is not None else ""
-    ok = bool(re.fullmatch(regex, text))
-    if ok and kind in ("academic_year", "financial_year"):  # '2024/25': the second year follows the first
-        ok = int(text[5:]) == (int(text[:4]) + 1) % 100
-    if not ok:
+    if not is_period(kind, text):
         raise PeriodError(f"{contract.id}: period {label!r} is not a {kind.replace('_', ' ')} "
-                          f"(schedule.period_type {kind!r}); write it as {form}, e.g. '{example}'")
+                          f"(schedule.period_type {kind!r}); {how_to_write(kind)}")
     return text
+
+
+MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12, "academic_year": 12, "financial_year": 12}
+
+
+def period_on(period_type: str, day: date) -> str:
+    """The label of the period running on ``day`` (labels of one period type sort in time order)."""
+    if period_type == "month":
+        return f"{day.year}-{day.month:02d}"
+    if period_type == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if period_type == "year":
+        return str(day.year)
+    first_month = {"academic_year": 9, "financial_year": 4}[period_type]
+    start = day.year if day.month >= first_month else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def latest_period(contract: Contract, received: date) -> str:
+    """The latest period a file received on ``received`` may hold: the one running that day (it must
+    have started), or ``schedule.periods_ahead`` periods later for a dataset that sends forecasts."""
+    kind = contract.schedule.period_type
+    return period_on(kind, _add_months(received, contract.schedule.periods_ahead * MONTHS_PER_PERIOD[kind]))
 
 
 def _month_end(y: int, m: int) -> date:

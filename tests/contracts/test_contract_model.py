@@ -34,7 +34,7 @@ def _write(folder: Path, raw: dict, name: str = "early_years__eyfsp.yml") -> Pat
 
 @pytest.mark.parametrize("where, key_path", [
     ((), "unknown keys ['colour']; allowed: ['columns', 'contact', "),
-    (("schedule",), "schedule: unknown keys ['colour']; allowed: ['due', 'frequency', 'period_type']"),
+    (("schedule",), "schedule: unknown keys ['colour']; allowed: ['due', 'first_period', 'frequency', "),
     (("columns", 2), "columns[2]: unknown keys ['colour']; allowed: ['aliases', 'allowed', 'check', "),
     (("columns", 0, "personal"), "columns[0].personal: unknown keys ['colour']; allowed: ['output', 'treatment']"),
     (("transport",), "transport type 'landing_folder' has unknown settings ['colour']; allowed: ['sheet']"),
@@ -111,6 +111,21 @@ def test_a_due_written_as_a_number_reads_as_days(tmp_path):
     raw = _eyfsp()
     raw["schedule"]["due"] = 20
     assert load_contracts(_write(tmp_path, raw))["early_years__eyfsp"].schedule.due == "20"
+
+
+def test_first_period_is_one_of_the_schedules_periods(tmp_path):
+    raw = _eyfsp()  # academic years
+    schedule = load_contracts(_write(tmp_path, raw))["early_years__eyfsp"].schedule
+    assert (schedule.first_period, schedule.periods_ahead) == (None, 0)  # any past period, nothing ahead
+    raw["schedule"]["first_period"] = "2019/20"
+    assert load_contracts(_write(tmp_path, raw))["early_years__eyfsp"].schedule.first_period == "2019/20"
+    raw["schedule"]["first_period"] = "2019"
+    assert _problems(_write(tmp_path, raw)) == [
+        f"{tmp_path}/early_years__eyfsp.yml: schedule: first_period '2019' is not a period of period_type "
+        "'academic_year': write it as YYYY/YY (1 Sep to 31 Aug), e.g. '2024/25'"]
+    raw["schedule"].update(first_period="2019/20", periods_ahead=-1)
+    assert _problems(_write(tmp_path, raw)) == [
+        f"{tmp_path}/early_years__eyfsp.yml: schedule.periods_ahead -1: Input should be greater than or equal to 0"]
 
 
 def test_the_committed_json_schema_is_the_models():

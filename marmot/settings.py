@@ -156,6 +156,7 @@ KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
 KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
 PRINCIPLES_SEVERITY_ENV = "MARMOT_PRINCIPLES_SEVERITY"
 DATA_TEAM_ENV = "MARMOT_DATA_TEAM_EMAIL"
+RESTATEMENT_DROP_ENV = "MARMOT_RESTATEMENT_MAX_DROP"
 DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
 CRASH_ENV = "MARMOT_CRASH_AT"  # a test seam, read by marmot.crash
 GX_ANALYTICS_ENV = "GX_ANALYTICS_ENABLED"  # Great Expectations' own; marmot.validate.gx_runner turns it off
@@ -213,6 +214,15 @@ def principles_severity() -> str:
 def data_team() -> str:
     """Who hears about failures and late extracts, with the partner's contact."""
     return _read(DATA_TEAM_ENV, DEFAULT_DATA_TEAM)
+
+
+def restatement_max_drop() -> float:
+    """The share of rows a restatement may lose against the batch it supersedes before its receipt
+    warns and the data team is told (default 0.5: more than half gone, e.g. 446 -> 59 rows)."""
+    share = _read(RESTATEMENT_DROP_ENV, "0.5", float)
+    if not 0 <= share <= 1:
+        raise ValueError(f"{RESTATEMENT_DROP_ENV} must be a share from 0 to 1 (1: never warn), not {share}")
+    return share
 
 
 def crash_point() -> str | None:

@@ -125,3 +125,12 @@ def test_a_number_setting_that_does_not_parse_is_named(monkeypatch):
         settings.keep_versions()
     monkeypatch.setenv(settings.KEEP_VERSIONS_ENV, "")
     assert settings.keep_versions() == 5
+
+
+def test_the_restatement_drop_is_a_share(monkeypatch):
+    assert settings.restatement_max_drop() == 0.5  # more than half of a period's rows gone: warn
+    monkeypatch.setenv(settings.RESTATEMENT_DROP_ENV, "0.8")
+    assert settings.restatement_max_drop() == 0.8
+    monkeypatch.setenv(settings.RESTATEMENT_DROP_ENV, "50")
+    with pytest.raises(ValueError, match="MARMOT_RESTATEMENT_MAX_DROP must be a share from 0 to 1"):
+        settings.restatement_max_drop()

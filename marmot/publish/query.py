@@ -42,8 +42,8 @@ def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple]]:
                                "run each on its own (no ';' between statements)")
         kind = statements[0].type
         if kind not in READING:
-            raise QueryRefused(f"only reads of the publication are allowed (SELECT, DESCRIBE, SHOW, EXPLAIN); "
-                               f"this is a {kind.name} statement: nothing was run")
+            raise QueryRefused(f"queries are read-only, only reads of the publication are allowed (SELECT, DESCRIBE, "
+                               f"SHOW, EXPLAIN); this is a {kind.name} statement: nothing was run")
         cur = con.execute(sql)
         return [d[0] for d in cur.description], cur.fetchall()
     finally:

@@ -103,10 +103,9 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-        sources = [dict(zip(("partner", "dataset", "original_name", "sha256", "batch_id", "is_synthetic"), r,
-                            strict=False))
+        sources = [dict(zip(("partner", "dataset", "sha256", "batch_id", "is_synthetic"), r, strict=True))
                    for r in con.execute(
-                       "SELECT partner, dataset, original_name, sha256, batch_id, is_synthetic "
+                       "SELECT partner, dataset, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
         for t in tables:
             _write_csv(con, t, tmp / f"{t}.csv")
@@ -115,7 +114,8 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
         con.close()
     _copy_validation(validation, tmp)
     manifest = {"version": version, "published_at": now.isoformat(), "previous_version": previous,
-                "row_counts": counts, "sources": sources, "validation": validation, "build": build}
+                "row_counts": counts, "sources": sources, "validation": _published_validation(validation),
+                "build": build}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     from marmot.publish.site.build import build_site  # altair and pandas: imported only by a publish that renders
 
@@ -139,13 +139,21 @@ def _copy_validation(validation: dict, target: Path) -> None:
         shutil.copytree(validation["data_docs"], target / "data_docs")
     folder = Path(validation["results"]).parent
     (target / "validation").mkdir()
-    shutil.copyfile(folder / "results.json", target / "validation" / "results.json")
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    results["data_docs"] = "../data_docs/index.html" if validation.get("data_docs") else None
+    (target / "validation" / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     for name in ("report.txt", "report.html"):  # point their Data Docs links at the version's copy
         text = (folder / name).read_text(encoding="utf-8")
         text = text.replace(f'href="{RUN_DATA_DOCS}"', 'href="../data_docs/index.html"')
         if validation.get("data_docs"):
             text = text.replace(str(validation["data_docs"]), "../data_docs")
         (target / "validation" / name).write_text(text, encoding="utf-8")
+
+
+def _published_validation(validation: dict) -> dict:
+    """The run's outcome with its files as paths inside the version: the server's folders are not published."""
+    return {**validation, "results": "validation/results.json", "report": "validation/report.txt",
+            "data_docs": "data_docs/index.html" if validation.get("data_docs") else None}
 
 
 def _read_only(folder: Path) -> None:

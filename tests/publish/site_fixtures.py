@@ -73,11 +73,11 @@ def write_build(build_db: Path, *, bigger: bool = True, first_period: int = 0, s
     con.executemany(f"INSERT INTO marts.mart_indicator_values VALUES ({', '.join(['?'] * 18)})",
                     _value_rows(first_period, shift_readiness))
     con.execute("""CREATE TABLE marts.mart_publication_sources AS SELECT * FROM (VALUES
-        ('early_years', 'eyfsp', 'b1', 'synthetic_eyfsp_2025.csv', 'ab' || repeat('0', 62),
+        ('early_years', 'eyfsp', 'b1', 'ab' || repeat('0', 62),
          TIMESTAMPTZ '2026-09-01 10:00:00+00', 4200::BIGINT, true),
-        ('housing', 'fuel_poverty', 'b2', 'synthetic_fuel_poverty_2025.csv', 'cd' || repeat('0', 62),
+        ('housing', 'fuel_poverty', 'b2', 'cd' || repeat('0', 62),
          TIMESTAMPTZ '2026-06-01 10:00:00+00', 203::BIGINT, true))
-        t(partner, dataset, batch_id, original_name, sha256, received_at, rows_loaded, is_synthetic)""")
+        t(partner, dataset, batch_id, sha256, received_at, rows_loaded, is_synthetic)""")
     if bigger:
         _bigger_marts(con)
     con.close()

@@ -142,3 +142,15 @@ def test_query_runs_read_only_against_current(built, fmt):
             (p, str(n)) for p, n in expected}
     r = _marmot("query", "delete from mart_indicator_values", check=False)
     assert r.returncode == 1 and "read-only" in r.stderr.lower()
+
+
+def test_a_version_names_no_server_path_and_no_partner_file(built):
+    """Readers learn batch ids and hashes, never the platform's folders nor a partner's file name."""
+    version = built.published / _publish(built)["version"]
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert set(manifest["sources"][0]) == {"partner", "dataset", "batch_id", "sha256", "is_synthetic"}
+    assert manifest["validation"]["results"] == "validation/results.json"
+    assert manifest["validation"]["data_docs"] == "data_docs/index.html"
+    for f in version.rglob("*"):
+        if f.is_file() and f.suffix in {".json", ".txt", ".html", ".csv", ".md", ".js"}:
+            assert str(built.home.parent) not in f.read_text(encoding="utf-8", errors="replace"), f

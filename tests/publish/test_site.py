@@ -192,6 +192,10 @@ def test_serve_is_read_only_on_loopback(published):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(request)
         assert err.value.code == 501
+        for folder in ("exports/", "exports"):  # no listing: a reader sees only the files the pages link to
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/{folder}")
+            assert err.value.code == 404 and b".csv" not in err.value.read()
     finally:
         server.shutdown()
         server.server_close()

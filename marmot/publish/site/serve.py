@@ -1,4 +1,5 @@
-"""``marmot serve``: the current publication over HTTP on 127.0.0.1, read-only (GET and HEAD only).
+"""``marmot serve``: the current publication over HTTP on 127.0.0.1, read-only (GET and HEAD only, no folder
+listings).
 
 The folder is resolved once at start: a publication made while serving is picked up on restart,
 and a request never sees a mix of two versions.
@@ -16,6 +17,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                       ".md": "text/markdown; charset=utf-8", ".duckdb": "application/octet-stream",
                       ".parquet": "application/vnd.apache.parquet",
                       ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+    def list_directory(self, path):
+        """No folder listings: readers get the files the pages link to, not an inventory of the version."""
+        self.send_error(404, "No such page")
+        return None
 
 
 def make_server(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:

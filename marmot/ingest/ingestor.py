@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import itertools
 import logging
 import os
 import re
+import shutil
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -36,7 +39,7 @@ from marmot.ingest import ledger, receipts
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
-from marmot.land.claims import Claims, claim_each, waiting_files
+from marmot.land.claims import Claimed, Claims, claim_each, waiting_files
 from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ TRUE_WORDS = ("Y", "YES", "TRUE", "T", "1")
 FALSE_WORDS = ("N", "NO", "FALSE", "F", "0")
 WITHHELD = "[personal data withheld]"
 REJECT_VALUE_CHARS = 200
+ARCHIVE_NAME_CHARS = 120  # plus the batch id: well within the usual 255-byte limit of a file name
 # what partners write instead of a small count: *, c, x, ~, .., -, <5, < 10
 SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"
 
@@ -249,6 +253,31 @@ def empty_batch_sql(contract: Contract) -> str:
             "CAST(NULL AS TIMESTAMPTZ) AS _received_at LIMIT 0")
 
 
+KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a device",
+         stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder", stat.S_IFSOCK: "a socket"}
+
+
+def _read_regular_file(path: Path) -> bytes | str:
+    """The bytes of a regular file, or what the entry is instead (then nothing was opened or read).
+
+    ``lstat`` before opening (opening a fifo or device can block or act); ``O_NOFOLLOW`` and the
+    ``fstat`` of what was opened close the window in which it could be swapped for a link."""
+    mode = path.lstat().st_mode
+    if stat.S_ISREG(mode):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            mode = stat.S_IFLNK
+        else:
+            with open(fd, "rb") as f:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISREG(mode):
+                    return f.read()
+    return KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
     entry.status = "duplicate"
     entry.reasons.append(Problem("duplicate_file", f"The same content was already received as {earlier}; "
@@ -259,7 +288,7 @@ def _group_bytes(files: tuple[list, list]) -> int:
     """A dataset's bytes waiting: the biggest datasets start first, so no thread is left
     loading a big one alone at the end while the others idle."""
     total = 0
-    for path in [claimed for claimed, _ in files[0]] + files[1]:
+    for path in [claimed.path for claimed in files[0]] + files[1]:
         with contextlib.suppress(FileNotFoundError):  # taken by another run meanwhile
             total += path.stat().st_size
     return total
@@ -287,7 +316,7 @@ class Ingestor:
         """Claim and ingest every waiting file (and any a crashed run left claimed)."""
         with Claims(self.paths.landing) as claims:
             recovered = claims.recover(partner, dataset)
-            waiting = waiting_files(self.paths.landing, partner, dataset)
+            waiting = waiting_files(self.paths.landing, partner, dataset, others=True)
             groups: dict[tuple[str, ...], tuple[list, list]] = {}
             for item in recovered:
                 groups.setdefault(item[1].parts[:2], ([], []))[0].append(item)
@@ -299,8 +328,8 @@ class Ingestor:
 
             def ingest_group(files: tuple[list, list]) -> list[ledger.Entry]:
                 entries = []
-                for path, rel in claim_each(claims, *files):
-                    entry = self.ingest_file(path, rel)
+                for claimed in claim_each(claims, *files):
+                    entry = self.ingest_file(claimed)
                     log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", next(done), total, entry.partner,
                              entry.dataset, entry.original_name, entry.status, entry.rows_loaded,
                              entry.rows_rejected)
@@ -337,14 +366,16 @@ class Ingestor:
         self._local = threading.local()
 
     # -- one file ----------------------------------------------------------------------------
-    def ingest_file(self, path: Path, rel: Path | None = None) -> ledger.Entry:
-        """Ingest one file; ``rel`` is where it landed under landing/ (default: its own place)."""
-        parts = (rel or path.relative_to(self.paths.landing)).parts
+    def ingest_file(self, claimed: Claimed) -> ledger.Entry:
+        """Ingest one claimed file."""
+        path, parts = claimed.path, claimed.rel.parts
         partner = parts[0] if len(parts) >= 2 else "_unknown"
         dataset = parts[1] if len(parts) >= 3 else "_unknown"
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
         received = datetime.now(UTC)
+        data = _read_regular_file(path)
+        if isinstance(data, str):
+            return self._refuse(path, partner, dataset, received, data)
+        sha = hashlib.sha256(data).hexdigest()
         batch_id = f"{received:%Y%m%dT%H%M%S%fZ}-{sha[:12]}"
         archive_path = self._archive(path, partner, dataset, batch_id, data)
         entry = ledger.Entry(
@@ -353,6 +384,10 @@ class Ingestor:
             archive_path=str(archive_path.relative_to(self.paths.home)),
         )
         try:
+            if claimed.crashed_before:
+                raise FileProblem("crashed_reader", f"{path.name}: the file crashed the reader (two ingest runs "
+                                                    "stopped while reading it); nothing was loaded. Check that it "
+                                                    "opens and is a plain export, then send it again.")
             with ledger.content_claim(self.paths.ledger, partner, dataset, sha) as first:
                 if first:
                     self._check_and_load(path, entry)
@@ -371,6 +406,21 @@ class Ingestor:
             self._quarantine(entry, Problem("unreadable", f"{path.name} could not be processed "
                                                           f"({type(exc).__name__}: {first_line})"))
         path.unlink()
+        return entry
+
+    def _refuse(self, path: Path, partner: str, dataset: str, received: datetime, kind: str) -> ledger.Entry:
+        """Quarantine a landed entry that is no regular file, without reading it, and remove it."""
+        token = hashlib.sha256(os.fsencode(path)).hexdigest()[:12]  # nothing was read: no content hash
+        entry = ledger.Entry(
+            batch_id=f"{received:%Y%m%dT%H%M%S%fZ}-{token}", partner=partner, dataset=dataset,
+            original_name=path.name, sha256="", bytes=0, received_at=received.isoformat(),
+            status="quarantined", archive_path="")
+        self._quarantine(entry, Problem("not_a_file", f"{path.name} is {kind}, not a file: nothing was read "
+                                                      "from it. Send the file itself."))
+        if stat.S_ISDIR(path.lstat().st_mode):
+            shutil.rmtree(path)  # does not follow links inside
+        else:
+            path.unlink()
         return entry
 
     def _contract_of(self, entry: ledger.Entry) -> Contract | None:
@@ -400,7 +450,12 @@ class Ingestor:
                     orphan.unlink()
 
     def _archive(self, path: Path, partner: str, dataset: str, batch_id: str, data: bytes) -> Path:
+        """A read-only copy named ``<batch_id>__<name>``; a name longer than ``ARCHIVE_NAME_CHARS`` is
+        shortened, with a hash of it, to stay within the file system's limit (the ledger keeps it whole)."""
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", path.name).lstrip(".") or "file"
+        if len(safe) > ARCHIVE_NAME_CHARS:
+            digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
+            safe = f"{safe[:ARCHIVE_NAME_CHARS - 40]}-{digest}{path.suffix[:20]}"
         target = self.paths.archive / partner / dataset / f"{batch_id}__{safe}"
         write_bytes(target, data)
         target.chmod(0o444)

@@ -31,6 +31,10 @@ FIXES: dict[str, str] = {
                         "Check the folder name, or ask the data team to add a contract."),
     "not_in_dataset_folder": ("Files must be placed in landing/<partner>/<dataset>/. "
                               "Move the file into its dataset folder."),
+    "not_a_file": ("A link, pipe, device or folder stood where a file was expected; we read nothing from it. "
+                   "Copy the file itself into the folder."),
+    "crashed_reader": ("Reading the file stopped the ingest twice (a reader crash or too much memory). "
+                       "Check that it opens, is a plain export (not deeply nested), and send it again."),
     "unsafe_name": ("The file name contains characters we do not accept. "
                     "Rename it using letters, digits, '-', '_' and '.'."),
     # row-level: the row is rejected, the rest of the file loads

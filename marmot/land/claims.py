@@ -2,7 +2,14 @@
 
 A file is claimed by an atomic rename into ``landing/.processing/<host>-<pid>-<random>/``
 (keeping its ``<partner>/<dataset>/<name>`` path). Files a crashed run left claimed are
-recovered by the next run: their owner is a dead local process, or the claim is stale.
+recovered by the next run: their owner is a dead local process, or the claim is stale. A
+recovered file is retried once, claimed under ``.retried/``; found there again (it took a second
+run down, e.g. a reader crash or the memory limit), it is ``crashed_before`` and ingest quarantines it,
+so one file can never block its dataset for good.
+
+Only regular files are ingested. Nothing here follows a symbolic link (``os.lstat``): a link
+in a drop folder to /etc/passwd, the pseudonym key or another partner's folder is listed (with
+``others=True``) so ingest can quarantine it unread, and is never announced by the watch.
 """
 
 from __future__ import annotations
@@ -11,30 +18,49 @@ import contextlib
 import logging
 import os
 import secrets
+import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from marmot.owners import owner_alive, owner_token
 
 log = logging.getLogger(__name__)
 IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, then rename
+RETRIED = ".retried"  # a claim folder's files that a run which died was ingesting
 
 
-def waiting_files(landing: Path, partner: str | None = None, dataset: str | None = None) -> list[Path]:
-    """Landed files waiting, by path (uploads in progress and claimed files excluded).
+class Claimed(NamedTuple):
+    path: Path  # where it is now, claimed
+    rel: Path  # where it landed under landing/
+    crashed_before: bool = False  # a run ingesting it died twice
+
+
+def waiting_files(landing: Path, partner: str | None = None, dataset: str | None = None, *,
+                  others: bool = False) -> list[Path]:
+    """Regular files waiting, by path (uploads in progress and claimed files excluded); with
+    ``others`` also the entries that are no regular file (symlinks, fifos, devices), for ingest to
+    quarantine. Symbolic links, also to folders, are never followed.
 
     With a partner (and dataset) only that folder is walked: the triggerer's watchers and the
     publish DAG's ``settle`` ask this of every dataset every few seconds."""
     root = landing / partner / dataset if partner and dataset else landing / partner if partner else landing
-    if not root.exists() or not root.resolve().is_relative_to(landing.resolve()):  # e.g. --partner ..
+    below = root.relative_to(landing).parts
+    if (not root.exists() or not root.resolve().is_relative_to(landing.resolve())  # e.g. --partner ..
+            or any(landing.joinpath(*below[:i + 1]).is_symlink() for i in range(len(below)))):
         return []
     selected = []
-    for p in sorted(root.rglob("*")):
+    for p in sorted(root.rglob("*")):  # rglob does not descend into linked folders
         parts = p.relative_to(landing).parts
-        if (not p.is_file() or any(x.startswith(".") for x in parts[:-1]) or p.name.endswith(IN_PROGRESS)
+        if (any(x.startswith(".") for x in parts[:-1]) or p.name.endswith(IN_PROGRESS)
                 or (partner and parts[0] != partner)
                 or (dataset and (len(parts) < 3 or parts[1] != dataset))):
             continue
-        selected.append(p)
+        try:
+            mode = p.lstat().st_mode
+        except FileNotFoundError:  # claimed meanwhile
+            continue
+        if stat.S_ISREG(mode) or (others and not stat.S_ISDIR(mode)):
+            selected.append(p)
     return selected
 
 
@@ -55,41 +81,43 @@ class Claims:
                 _rmdir_if_empty(d)
             _rmdir_if_empty(self.dir)
 
-    def claim(self, path: Path, rel: Path | None = None) -> tuple[Path, Path] | None:
-        """(claimed path, where it landed) or None when another process claimed it first."""
-        rel = rel or path.relative_to(self.landing)
-        target = self.dir / rel
+    def claim(self, path: Path, rel: Path | None = None, retried: bool = False) -> Path | None:
+        """The claimed path, or None when another process claimed it first."""
+        target = self.dir.joinpath(*[RETRIED] * retried, rel or path.relative_to(self.landing))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.rename(path, target)
         except FileNotFoundError:
             return None
-        return target, rel
+        return target
 
-    def recover(self, partner: str | None, dataset: str | None) -> list[tuple[Path, Path]]:
+    def recover(self, partner: str | None, dataset: str | None) -> list[Claimed]:
         found = []
         for owner in sorted(self.root.glob("*")) if self.root.exists() else []:
             if owner == self.dir or not owner.is_dir() or owner_alive(owner.name.rsplit("-", 1)[0], owner):
                 continue
-            for f in sorted(p for p in owner.rglob("*") if p.is_file()):
+            for f in sorted(p for p in owner.rglob("*") if p.is_symlink() or not p.is_dir()):
                 rel = f.relative_to(owner)
+                crashed_before = rel.parts[0] == RETRIED
+                rel = Path(*rel.parts[crashed_before:])
                 if (partner and rel.parts[0] != partner) or (dataset and rel.parts[1:2] != (dataset,)):
                     continue
-                if (claimed := self.claim(f, rel)) is not None:
-                    log.warning("recovered %s, left unfinished by %s", rel, owner.name)
-                    found.append(claimed)
+                if (claimed := self.claim(f, rel, retried=True)) is not None:
+                    log.warning("recovered %s, left unfinished by %s%s", rel, owner.name,
+                                " for the second time: it is quarantined" if crashed_before else "")
+                    found.append(Claimed(claimed, rel, crashed_before))
             for d in sorted((p for p in owner.rglob("*") if p.is_dir()), reverse=True):
                 _rmdir_if_empty(d)
             _rmdir_if_empty(owner)
         return found
 
 
-def claim_each(claims: Claims, recovered: list[tuple[Path, Path]], waiting: list[Path]):
+def claim_each(claims: Claims, recovered: list[Claimed], waiting: list[Path]):
     """Claim files one at a time, just before each is ingested, so parallel runs share the work."""
     yield from recovered
     for path in waiting:
         if (claimed := claims.claim(path)) is not None:
-            yield claimed
+            yield Claimed(claimed, path.relative_to(claims.landing))
 
 
 def _rmdir_if_empty(d: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,15 @@ QUIET_SECONDS = 1.0  # a file the kernel says was finished is taken once unchang
 
 
 def snapshot(landing: Path, partner: str, dataset: str) -> frozenset[tuple[str, int, int]]:
-    """(path under landing, size, mtime in ns) of every file waiting for this dataset."""
+    """(path under landing, size, mtime in ns) of every regular file waiting for this dataset
+    (a symbolic link is neither followed nor announced: ingest quarantines it when it next runs)."""
     found = set()
     for p in waiting_files(landing, partner, dataset):
         try:
-            st = p.stat()
+            st = p.lstat()
         except FileNotFoundError:  # claimed between listing and stat
+            continue
+        if not stat.S_ISREG(st.st_mode):  # replaced by a link since it was listed
             continue
         found.add((p.relative_to(landing).as_posix(), st.st_size, st.st_mtime_ns))
     return frozenset(found)

@@ -330,7 +330,7 @@ class Ingestor:
                 entries = []
                 for claimed in claim_each(claims, *files):
                     entry = self.ingest_file(claimed)
-                    log.info("[%d/%d] %s/%s %s: %s (%d loaded, %d rejected)", next(done), total, entry.partner,
+                    log.info("[%d/%d] %s/%s %r: %s (%d loaded, %d rejected)", next(done), total, entry.partner,
                              entry.dataset, entry.original_name, entry.status, entry.rows_loaded,
                              entry.rows_rejected)
                     entries.append(entry)
@@ -401,7 +401,7 @@ class Ingestor:
         except FileProblem as exc:
             self._quarantine(entry, exc.problem)
         except Exception as exc:  # a bug or an unforeseen file must not stop the run or lose the file
-            log.exception("unexpected error ingesting %s", path)
+            log.exception("unexpected error ingesting %r", str(path))  # repr: a newline in a name forges no log line
             first_line = (str(exc).splitlines() or [""])[0][:200]
             self._quarantine(entry, Problem("unreadable", f"{path.name} could not be processed "
                                                           f"({type(exc).__name__}: {first_line})"))

@@ -1,74 +1,181 @@
-"""Disclosure control: an attacker who subtracts published cells from a published total
-(wards from the city, quintiles from the city, sexes and ethnic groups from persons) must not
-recover any suppressed cell. The same attack is shown to work without secondary suppression."""
+"""Disclosure control against an attacker who solves the published sets.
+
+The attacker knows every published count, that the wards, the quintiles, the sexes and the ethnic
+groups each add up to the city, the catalogue's policy (threshold, which counts are protected),
+that hidden counts are non-negative integers, and whatever a published suppression reason says
+(a primary reason: 1 to threshold - 1; a secondary one: not that). For each indicator and period
+the attacker computes every value each hidden count can take consistently with all of that, exactly
+(integer interval arithmetic: each set adds up to the city, and the sets share only the city).
+A primary cell must keep at least ``threshold`` possible values in each protected count (numerator,
+or records for means; the complement where the policy protects it): never pinned, never narrowed
+below "somewhere in 1 to threshold - 1". A suppressed city is known to be small whenever its
+indicator protects a single count: the city is only ever suppressed for its own small count.
+"""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+import pytest
 
-SETS = ["ward", "imd_quintile", "sex", "ethnicity"]
+from marmot.build.models.disclosure import SUPPRESSION_REASON, disclosure_control
+
+INF = math.inf
+ANY = [(0, INF)]
 
 
-def _cells(values: pd.DataFrame, breakdowns: pd.DataFrame) -> pd.DataFrame:
-    """All published cells with the set they belong to ('city' for the totals)."""
-    areas = values.assign(set=values["geography_level"])
-    groups = breakdowns.assign(set=breakdowns["breakdown"])
-    return pd.concat([areas, groups], ignore_index=True)[
-        ["indicator_id", "period", "set", "numerator", "denominator", "raw_numerator"]]
+def _merge(intervals):
+    """Union of integer intervals [lo, hi], sorted, adjacent ones joined, negatives cut off."""
+    out: list[list[float]] = []
+    for lo, hi in sorted((max(lo, 0), hi) for lo, hi in intervals if hi >= max(lo, 0)):
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [tuple(i) for i in out]
+
+
+def _plus(a, b):
+    return _merge((x_lo + y_lo, x_hi + y_hi) for x_lo, x_hi in a for y_lo, y_hi in b)
+
+
+def _minus(a, b):
+    return _merge((x_lo - y_hi, x_hi - y_lo) for x_lo, x_hi in a for y_lo, y_hi in b)
+
+
+def _and(a, b):
+    return _merge((max(x_lo, y_lo), min(x_hi, y_hi)) for x_lo, x_hi in a for y_lo, y_hi in b)
+
+
+def _sum(domains):
+    total = [(0, 0)]
+    for domain in domains:
+        total = _plus(total, domain)
+    return total
+
+
+def told(reason, count, threshold):
+    """What a published suppression reason says about one protected count of a hidden cell."""
+    small, not_small = [(1, threshold - 1)], [(0, 0), (threshold, INF)]
+    if reason.startswith("primary"):
+        return small if ("complement" in reason) == (count == "complement") else ANY
+    return not_small if reason.startswith("secondary") else ANY
+
+
+def counts(cells: pd.DataFrame) -> dict[str, pd.Series]:
+    """The protected counts of published cells: records for means else the numerator; the complement by policy."""
+    out = {"count": cells["denominator"].where(cells["method"] == "mean", cells["numerator"])}
+    if cells["suppress_complement"].all():
+        out["complement"] = cells["denominator"] - cells["numerator"]
+    return out
+
+
+def solve(cells: pd.DataFrame) -> list[dict]:
+    """Every hidden cell of one indicator and period with the values each protected count can take."""
+    threshold = int(cells["suppress_below"].iloc[0])
+    city = cells[cells["set"] == "city"].iloc[0]
+    children = cells[cells["set"] != "city"]
+    solved = []
+    for name, count in counts(cells).items():
+        domain = {i: told(r, name, threshold) for i, r in cells["suppression_reason"].dropna().items()}
+        if city["is_suppressed"]:
+            root = _and(domain[city.name], [(1, threshold - 1)] if len(counts(cells)) == 1 else ANY)
+        else:
+            root = [(count[city.name], count[city.name])]
+        sets = [(rows[~rows["is_suppressed"]].index, rows[rows["is_suppressed"]].index)
+                for _, rows in children.groupby("set")]
+        for shown, hidden in sets:  # the city must agree with every set
+            root = _and(root, _plus(_sum(domain[i] for i in hidden), [(count[shown].sum(),) * 2]))
+        if city["is_suppressed"]:
+            solved.append({"cell": city.name, "count": name, "values": root})
+        for shown, hidden in sets:
+            for i in hidden:
+                others = _sum(domain[j] for j in hidden if j != i)
+                rest = _minus(_minus(root, [(count[shown].sum(),) * 2]), others)
+                solved.append({"cell": i, "count": name, "values": _and(domain[i], rest)})
+    return solved
 
 
 def attack(cells: pd.DataFrame) -> list[dict]:
-    """Cells recovered by subtraction: total minus published children, when one child is withheld."""
-    totals = cells[cells["set"] == "city"].set_index(["indicator_id", "period"])
-    recovered = []
-    for (indicator_id, period, name), children in cells[cells["set"].isin(SETS)].groupby(
-            ["indicator_id", "period", "set"]):
-        total = totals.loc[(indicator_id, period)]
-        withheld = children[children["numerator"].isna()]
-        if pd.isna(total["numerator"]) or len(withheld) != 1:
+    """Primary cells an attacker pins down or narrows to fewer than ``threshold`` values in a protected count."""
+    found = []
+    for (indicator_id, period), group in cells.groupby(["indicator_id", "period"]):
+        if not group["is_suppressed"].any() or (group["set"] == "city").sum() != 1:
             continue
-        guess = total["numerator"] - children["numerator"].sum()
-        recovered.append({"indicator_id": indicator_id, "period": period, "set": name, "guess": guess,
-                          "truth": withheld["raw_numerator"].iloc[0]})
-    return recovered
+        threshold = group["suppress_below"].iloc[0]
+        for s in solve(group):
+            row = group.loc[s["cell"]]
+            assert s["values"], f"no value of {row['label']} fits the published {indicator_id} {period}"
+            lo, hi = s["values"][0][0], s["values"][-1][1]
+            if row["is_primary"] and hi - lo + 1 < threshold:
+                found.append({"indicator_id": indicator_id, "period": period, "set": row["set"], "cell": row["label"],
+                              "count": s["count"], "values": s["values"]})
+    return found
 
 
-def _published(warehouse) -> pd.DataFrame:
-    """Published cells joined to the raw numerators (to check what an attack would reveal)."""
-    values = warehouse.sql("""
-        select m.indicator_id, m.period, m.geography_level, 'persons' as breakdown, m.numerator, m.denominator,
-               raw.numerator as raw_numerator, raw.suppression_reason
-        from marts.mart_indicator_values as m
-        join intermediate.int_indicator_values__disclosure_controlled as raw
-          using (indicator_id, period, geography_level, area_code)
-        where raw.breakdown = 'persons'""").df()
-    breakdowns = warehouse.sql("""
-        select m.indicator_id, m.period, 'city' as geography_level, m.breakdown, m.numerator, m.denominator,
-               raw.numerator as raw_numerator, raw.suppression_reason
-        from marts.mart_indicator_breakdowns as m
-        join intermediate.int_indicator_values__disclosure_controlled as raw
-          using (indicator_id, period, breakdown, breakdown_value)
-        where raw.geography_level = 'city'""").df()
-    return values, breakdowns
+def _published_cells(warehouse) -> pd.DataFrame:
+    """Published cells (marts) with the catalogue's policy, and whether each was a primary cell (for the check)."""
+    return warehouse.sql("""
+        with raw as (select * from intermediate.int_indicator_values__disclosure_controlled),
+        cells as (
+            select m.indicator_id, m.period, m.geography_level as set, m.area_code as label, m.numerator,
+                   m.denominator, m.is_suppressed, m.suppression_reason, raw.suppression_kind = 'primary' as is_primary
+            from marts.mart_indicator_values as m
+            join raw using (indicator_id, period, geography_level, area_code)
+            where raw.breakdown = 'persons'
+            union all
+            select m.indicator_id, m.period, m.breakdown, m.breakdown_value, m.numerator, m.denominator,
+                   m.is_suppressed, m.suppression_reason, raw.suppression_kind = 'primary'
+            from marts.mart_indicator_breakdowns as m
+            join raw using (indicator_id, period, breakdown, breakdown_value)
+            where raw.geography_level = 'city')
+        select cells.*, cat.method, cat.suppress_below, cat.suppress_complement
+        from cells join reference.indicator_catalogue as cat using (indicator_id)
+        where cat.suppress_below > 0""").df()
 
 
-def test_no_suppressed_cell_can_be_recovered_by_subtraction(warehouse):
-    values, breakdowns = _published(warehouse)
-    cells = _cells(values, breakdowns)
-    withheld = cells[cells["set"].isin(SETS) & cells["numerator"].isna()]
-    assert len(withheld) > 100, "the synthetic data must produce suppressed cells for the attack to mean anything"
+def test_no_primary_cell_of_the_published_marts_can_be_narrowed(warehouse):
+    cells = _published_cells(warehouse)
+    assert cells["is_primary"].sum() > 100, "the synthetic data must give primary cells for the attack to mean anything"
     assert attack(cells) == []
-    # suppressed rows publish no numbers at all
-    for frame in (values, breakdowns):
-        suppressed = frame[frame["suppression_reason"].notna()]
-        assert suppressed["numerator"].isna().all() and suppressed["denominator"].isna().all()
 
 
-def test_the_attack_recovers_cells_under_primary_suppression_only(warehouse):
-    values, breakdowns = _published(warehouse)
-    for frame in (values, breakdowns):
-        secondary = frame["suppression_reason"].fillna("").str.startswith("secondary")
-        frame.loc[secondary, "numerator"] = frame.loc[secondary, "raw_numerator"]
-    recovered = attack(_cells(values, breakdowns))
-    assert recovered, "without secondary suppression some cells must be recoverable"
-    assert all(abs(r["guess"] - r["truth"]) < 1e-6 for r in recovered)
+def test_published_rows_say_only_that_they_were_suppressed_and_publish_no_numbers(warehouse):
+    cells = _published_cells(warehouse)
+    suppressed = cells[cells["is_suppressed"]]
+    assert set(suppressed["suppression_reason"]) == {SUPPRESSION_REASON}
+    assert cells.loc[~cells["is_suppressed"], "suppression_reason"].isna().all()
+    assert suppressed["numerator"].isna().all() and suppressed["denominator"].isna().all()
+
+
+def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """Published cells of one indicator and period from (numerator, denominator) per cell ('city' the total)."""
+    rows = []
+    for label, (x, n) in cells.items():
+        level = "city" if label == "city" or breakdown != "persons" else "imd_quintile"
+        rows.append({"indicator_id": "ind", "period": "2022", "geography_level": level, "area_code": label,
+                     "area_name": label, "breakdown": "persons" if label == "city" else breakdown,
+                     "breakdown_value": "Persons" if label == "city" else label, "numerator": float(x),
+                     "denominator": float(n), "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0})
+    catalogue = pd.DataFrame([{"indicator_id": "ind", "method": "wilson", "suppress_below": 5,
+                               "suppress_complement": True, "secondary_suppression": True}])
+    out = disclosure_control(pd.DataFrame(rows), catalogue).merge(catalogue, on="indicator_id")
+    return out.assign(set=out["breakdown"].where(out["breakdown"] != "persons", out["geography_level"]),
+                      label=out["area_code"].where(out["breakdown"] == "persons", out["breakdown_value"]),
+                      numerator=out["published_numerator"], denominator=out["published_denominator"],
+                      is_primary=out["suppression_kind"] == "primary")
+
+
+@pytest.mark.parametrize(("breakdown", "cells"), [
+    # issue 17: Q4 (3) is primary; a hidden zero Q5 with a "secondary" reason gave Q5 = 0 and Q4 = 3
+    ("persons", {"city": (38, 400), "Q1": (19, 80), "Q2": (8, 80), "Q3": (8, 80), "Q4": (3, 80), "Q5": (0, 80)}),
+    # two primary groups told 1 to 4 that add up to 4: each is 1 to 3
+    ("ethnicity", {"city": (64, 400), "White": (40, 200), "Asian": (20, 100), "Black": (3, 50), "Mixed": (1, 50)}),
+    # four small quintiles told 1 to 4 that add up to 5: each is 1 or 2
+    ("persons", {"city": (25, 400), "Q1": (1, 80), "Q2": (1, 80), "Q3": (1, 80), "Q4": (2, 80), "Q5": (20, 80)}),
+])
+def test_the_attack_on_hand_made_sets(breakdown, cells):
+    published = _hand_made(breakdown, cells)
+    assert published["is_primary"].sum() >= 1
+    assert attack(published) == []

@@ -76,7 +76,7 @@ def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
 def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
     html = _page(published, "indicator-p1_low_birth_weight.html")
     wards = html[html.index('id="wards-h"'):html.index('id="about-h"')]
-    assert re.search(r'<th scope="row">Wainbody</th><td class="num"><abbr title="suppressed for disclosure control">'
+    assert re.search(r'<th scope="row">Wainbody</th><td class="num"><abbr title="suppressed to protect small numbers">'
                      r"\*</abbr></td>", wards)
     with open(published / "exports" / "indicator-p1_low_birth_weight.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

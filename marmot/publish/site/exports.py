@@ -19,8 +19,9 @@ from marmot.publish.site.publication import Publication
 METADATA = ["indicator_id", "indicator_name", "principle_key", "unit", "polarity", "method", "first_period",
             "latest_period", "periods"]
 SUPPRESSION_NOTES = [
-    "Disclosure control: rows with is_suppressed = TRUE had small counts; their numerator, denominator, value "
-    "and interval are withheld (blank here, '*' on the site). suppression_reason says why.",
+    "Disclosure control: rows with is_suppressed = TRUE are suppressed to protect small numbers (their own or, "
+    "so that they cannot be worked out from the totals, another row's); their numerator, denominator, value and "
+    "interval are withheld (blank here, '*' on the site).",
     "Intervals are 95% confidence limits by the method column (e.g. wilson for proportions).",
     "Polarity: HiG high is good, LiG low is good, BOB no judgement (compared as lower/similar/higher).",
     "Text cells starting with = + - @ carry a leading apostrophe so that spreadsheets do not run them.",
@@ -96,8 +97,9 @@ or run `marmot serve` for http://127.0.0.1:8000/). The same figures as files:
 | `exports/principle-<key>.xlsx` | per principle: Indicators, Metadata and Notes (suppression) sheets |
 | `manifest.json` | the partner files (with SHA-256) and the validation run behind this version |
 
-Suppressed values (small counts, disclosure control) are blank in the files, `*` on the site;
-`is_suppressed` and `suppression_reason` say which and why.
+Suppressed values (disclosure control) are blank in the files, `*` on the site; `is_suppressed` says
+which, and `suppression_reason` is always "suppressed to protect small numbers" (which rows hid a small
+count and which only protect one is not published).
 
 ## Examples
 

@@ -34,13 +34,14 @@ from pathlib import Path
 import duckdb
 
 from marmot.atomic import replacing, write_bytes
-from marmot.contracts import Column, Contract, load_contracts, normalise_header
+from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header
+from marmot.contracts.periods import latest_period
 from marmot.ingest import ledger, receipts
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
 from marmot.land.claims import Claimed, Claims, claim_each, waiting_files
-from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key
+from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key, restatement_max_drop
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,26 @@ def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
     return checks
 
 
+PERIOD_CODES = ("future_period", "before_first_period")  # their receipt reasons name the periods found
+
+
+def _period_checks(contract: Contract, v: str, received_at: str) -> list[tuple[str, str, str]]:
+    """(condition, code, message) for the period column: a row's period must have started on the (London)
+    day its file arrived, or be at most ``schedule.periods_ahead`` periods later (forecasts), and not be
+    before ``schedule.first_period``. Labels of one period type sort in time order; a value that is not a
+    period label is left to the column's pattern."""
+    day = datetime.fromisoformat(received_at).astimezone(LOCAL_TIMEZONE).date()
+    latest, first, name = latest_period(contract, day), contract.schedule.first_period, contract.period_column
+    label = f"regexp_full_match({v}, {_lit(PERIOD_TYPES[contract.schedule.period_type][0])})"
+    checks = [(f"{label} AND {v} > {_lit(latest)}", "future_period",
+               f"'{name}' holds a period that had not started when the file was received on {day.isoformat()} "
+               f"(the latest period it may hold is {latest})")]
+    if first:
+        checks.append((f"{label} AND {v} < {_lit(first)}", "before_first_period",
+                       f"'{name}' holds a period before {first}, the first period of this dataset"))
+    return checks
+
+
 REJECT_COLUMNS = "row_number BIGINT, column_name VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR"
 
 
@@ -181,6 +202,16 @@ def _file_summary(con: duckdb.DuckDBPyConnection, keys: int, formulas: int,
         f"(WHERE len(_checks) = 0 AND {period} IS NOT NULL)"
         f"{''.join(f', count(*) FILTER (WHERE _f{j})' for j in range(formulas))} FROM clean").fetchone()
     return counts[0], counts[1], list(counts[3:]), sorted(counts[2] or [])
+
+
+def _raise_if_every_row_is_out_of_period(entry: ledger.Entry) -> None:
+    """Quarantine a file whose every row holds a period it may not, for that reason (naming the periods, the
+    day received and what to do) rather than as a file of bad rows."""
+    for reason in entry.reasons:
+        if reason["code"] in PERIOD_CODES and reason["rows"] == entry.rows_in:
+            entry.reasons.remove(reason)
+            raise FileProblem(reason["code"], f"{entry.original_name}: every row was rejected. {reason['message']}",
+                              reason["column"])
 
 
 def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[dict]:
@@ -391,6 +422,7 @@ class Ingestor:
             with ledger.content_claim(self.paths.ledger, partner, dataset, sha) as first:
                 if first:
                     self._check_and_load(path, entry)
+                    self._warn_if_restatement_drops(entry)
                 else:
                     _mark_duplicate(entry, "a file with the same content that another process is loading right now")
                 receipt = receipts.write(self.paths, entry, self._contract_of(entry))
@@ -531,7 +563,9 @@ class Ingestor:
                         f"{_typed(col, f'__v{i}')} AS __t{i}"]
             v, typed = f"__v{i}", f"__t{i}"
             shown = _lit(WITHHELD) if col.personal else f"left({_q(mapping[col.name])}, {REJECT_VALUE_CHARS})"
-            row_checks += [(cond, col.name, shown, code, message) for cond, code, message in _checks(col, v, typed)]
+            checks = _checks(col, v, typed) + (_period_checks(contract, v, entry.received_at)
+                                               if col.name == contract.period_column else [])
+            row_checks += [(cond, col.name, shown, code, message) for cond, code, message in checks]
             if col in contract.stored_columns():
                 outputs.append(f"{_output_expr(col, typed)} AS {_q(col.output_name)}")
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
@@ -567,6 +601,7 @@ class Ingestor:
             entry.reasons.extend(self._row_problem_summary(con))
         entry.reasons.extend(_formula_warnings(formula_checks, formula_counts))
         if entry.rows_loaded == 0:
+            _raise_if_every_row_is_out_of_period(entry)
             raise FileProblem("no_data_rows", f"{entry.original_name}: every row has a problem; nothing was loaded.")
         _write_parquet(con, accepted_sql, self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet")
         if repeats:  # the row a repeat was rejected for may itself have failed a check: ask the rows loaded
@@ -591,21 +626,57 @@ class Ingestor:
     def _row_problem_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
         """One reason per (column, problem) with a count and the first rows, for the receipt."""
         rows = con.execute(
-            "SELECT column_name, code, any_value(reason), count(*), list(row_number ORDER BY row_number)[1:5] "
+            "SELECT column_name, code, any_value(reason), count(*), list(row_number ORDER BY row_number)[1:5], "
+            "list(DISTINCT value ORDER BY value)[1:5] "
             "FROM rejects GROUP BY ALL ORDER BY min(row_number), column_name, code"
         ).fetchall()
         return [
-            {**Problem(code, f"{reason} ({n} row{'s' if n > 1 else ''}, e.g. row {', '.join(map(str, first))})",
+            {**Problem(code, f"{reason}{': ' + ', '.join(values) if code in PERIOD_CODES else ''} "
+                             f"({n} row{'s' if n > 1 else ''}, e.g. row {', '.join(map(str, first))})",
                        column).as_dict(), "rows": n, "example_rows": first}
-            for column, code, reason, n, first in rows
+            for column, code, reason, n, first, values in rows
         ]
+
+    def _superseded(self, entry: ledger.Entry) -> list[ledger.Entry]:
+        """The loaded batches a new batch replaces: those whose periods it fully covers (a re-sent period)."""
+        covered = set(entry.periods)
+        return ledger.read_all(self.paths.ledger, entry.partner, entry.dataset, where=lambda r: (
+            r["batch_id"] != entry.batch_id and r["status"] in ledger.LOADED and r["periods"]
+            and set(r["periods"]) <= covered))
+
+    def _warn_if_restatement_drops(self, entry: ledger.Entry) -> None:
+        """A restatement with far fewer rows than the batches it replaces (446 -> 59 for one period) is more often
+        a partial extract than a real fall: it still replaces them, but its receipt warns (more than
+        ``MARMOT_RESTATEMENT_MAX_DROP`` of the rows gone) and ``marmot.monitor.notify.restatements`` tells the team."""
+        replaced = self._superseded(entry) if entry.status in ledger.LOADED else []
+        before = sum(old.rows_loaded for old in replaced)
+        if not before:
+            return
+        periods = sorted({p for old in replaced for p in old.periods})
+        after = entry.rows_loaded
+        if set(periods) != set(entry.periods):  # the new file holds more periods: count those replaced
+            contract = self.contracts[f"{entry.partner}__{entry.dataset}"]
+            column = _q(contract.column(contract.period_column).output_name)
+            batch = self.paths.raw / entry.partner / entry.dataset / f"{entry.batch_id}.parquet"
+            after = self._connection().execute(
+                f"SELECT count(*) FROM read_parquet({_lit(str(batch))}) "
+                f"WHERE CAST({column} AS VARCHAR) IN ({', '.join(map(_lit, periods))})").fetchone()[0]
+        if (before - after) / before <= restatement_max_drop():
+            return
+        olds = "; ".join(f"'{old.original_name}' received {old.received_at[:10]} (batch {old.batch_id})"
+                         for old in replaced)
+        entry.reasons.append({**Problem(
+            "restatement_drop",
+            f"This file restates {', '.join(periods)} with {after} rows where the data it replaces had {before} "
+            f"({olds}): {100 * (before - after) / before:.0f}% fewer. It was loaded and replaces that data; "
+            "the data team has been told.").as_dict(),
+            "rows_before": before, "rows_after": after, "periods": periods,
+            "replaces": [old.batch_id for old in replaced]})
+        entry.status = "accepted_with_warnings"
 
     def _supersede_earlier(self, entry: ledger.Entry) -> None:
         """A re-sent period supersedes earlier batches whose periods it fully covers; history is kept."""
-        covered = set(entry.periods)
-        for old in ledger.read_all(self.paths.ledger, entry.partner, entry.dataset, where=lambda r: (
-                r["batch_id"] != entry.batch_id and r["status"] in ledger.LOADED and r["periods"]
-                and set(r["periods"]) <= covered)):
+        for old in self._superseded(entry):
             old.status = "superseded"
             old.superseded_by = entry.batch_id
             ledger.write(self.paths.ledger, old)

@@ -54,12 +54,21 @@ FIXES: dict[str, str] = {
                         "Correct it from the source record."),
     "not_in_reference": ("The code is not one of the city's areas. "
                          "Check it is a Coventry code and the right boundary year."),
+    "future_period": ("A period that had not begun when the file arrived cannot have data yet: check the period "
+                      "column (often a mistyped year), correct it and send the file again. If this dataset sends "
+                      "forecasts, ask the data team to allow them in its contract (schedule.periods_ahead)."),
+    "before_first_period": ("This dataset starts at the period named (schedule.first_period in its contract): "
+                            "check the period column (often a mistyped year) and send the file again, or ask the "
+                            "data team if the earlier periods are wanted."),
     # neither loaded nor a problem
     "duplicate_file": "Nothing to do: we already have this exact file content.",
     # warnings: the file loads
     "formula_like_text": ("Nothing to fix unless these values were meant as spreadsheet formulas: "
                           "they are kept as text."),
     "extra_column": "An extra column was ignored. Remove it from the extract, or ask us to add it to the contract.",
+    "restatement_drop": ("Check that the extract is complete (its filters, its period, any row limit of the export). "
+                         "If the fall is real, nothing to do; if rows are missing, send the complete file again: "
+                         "it replaces this one."),
 }
 
 

@@ -83,6 +83,12 @@ def cmd_status(args) -> int:
                      periods[-1] if periods else "-", mine[-1].received_at[:19] if mine else "-"))
     print_table(["partner", "dataset", "frequency", "files", "loaded", "quarantined", "latest_period",
                   "last_received"], rows)
+    from marmot.land.claims import IN_PROGRESS, STALLED_HOURS, stalled_uploads
+
+    if stalled := stalled_uploads(p.landing):
+        print(f"\nunfinished uploads older than {STALLED_HOURS} h in {p.landing} (names ending in "
+              f"{', '.join(IN_PROGRESS)} are never ingested: ask the partner to send it again, then delete them):")
+        print_table(["file", "age_hours"], [(rel.as_posix(), round(age)) for rel, age in stalled])
     from datetime import date
 
     from marmot.monitor.freshness import summary

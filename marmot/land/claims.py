@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import stat
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,6 +28,7 @@ from marmot.owners import owner_alive, owner_token
 log = logging.getLogger(__name__)
 IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, then rename
 RETRIED = ".retried"  # a claim folder's files that a run which died was ingesting
+STALLED_HOURS = 24  # an upload or pull still unfinished after this long has failed: `marmot status` says so
 
 
 class Claimed(NamedTuple):
@@ -62,6 +64,23 @@ def waiting_files(landing: Path, partner: str | None = None, dataset: str | None
         if stat.S_ISREG(mode) or (others and not stat.S_ISDIR(mode)):
             selected.append(p)
     return selected
+
+
+def stalled_uploads(landing: Path, now: float | None = None) -> list[tuple[Path, float]]:
+    """Unfinished uploads (``IN_PROGRESS`` names) untouched for ``STALLED_HOURS``, with their age in hours.
+
+    They are never ingested (nobody renamed them), so without this nobody would hear of them."""
+    now = time.time() if now is None else now
+    stalled = []
+    for p in sorted(landing.rglob("*")) if landing.exists() else []:
+        parts = p.relative_to(landing).parts
+        if any(x.startswith(".") for x in parts[:-1]) or not p.name.endswith(IN_PROGRESS):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # finished and renamed meanwhile
+            st = p.lstat()
+            if stat.S_ISREG(st.st_mode) and (age := (now - st.st_mtime) / 3600) >= STALLED_HOURS:
+                stalled.append((p.relative_to(landing), age))
+    return stalled
 
 
 class Claims:

@@ -1,6 +1,7 @@
 """Freshness monitor: daily, compare every contract's expected periods with the ledger and
 chase late or missing extracts (partner contact + data team, e-mail and webhook), once per
-period: what was sent is remembered in ``$MARMOT_HOME/notifications/freshness.json``.
+period: what was sent is remembered in ``$MARMOT_HOME/notifications/freshness.json``; and tell the
+data team of restatements that lost most rows and an ingest could not notify (``restatements.json``).
 
 A manual run may set ``as_of`` (YYYY-MM-DD) to check as of another day.
 """
@@ -46,8 +47,10 @@ def marmot_freshness():
         p = paths()
         as_of = (date.fromisoformat(params["as_of"]) if params and params.get("as_of")
                  else (logical_date or datetime.now(UTC)).date())
-        return notify.chase(p.home, list(load_contracts().values()), ledger.read_all(p.ledger), as_of,
-                            context={"dag_run": dag_run})
+        entries = ledger.read_all(p.ledger)
+        chased = notify.chase(p.home, list(load_contracts().values()), entries, as_of, context={"dag_run": dag_run})
+        # restatements an ingest could not notify (a channel was down) are sent now
+        return {**chased, "restatements": notify.restatements(p.home, entries, context={"dag_run": dag_run})}
 
     chase()
 

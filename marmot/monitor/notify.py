@@ -8,7 +8,8 @@ defined is skipped with a warning (a laptop has neither); a defined channel that
 Chasing late extracts is idempotent: ``chase`` records what was sent, per period and
 channel, in ``$MARMOT_HOME/notifications/freshness.json`` (written after each send), so a
 daily run notifies each late period once, and a retry after a failed send only repeats the
-channel that failed.
+channel that failed. ``restatements`` tells the data team about a restatement that lost most
+of the rows of the data it replaced, the same way, once per batch (``restatements.json``).
 """
 
 from __future__ import annotations
@@ -84,6 +85,24 @@ def configured_channels() -> list[str]:
             if _connection(conn_id) is not None]
 
 
+def _notifiers(channels: list[str], to: list[str], cc: list[str], subject: str, body_html: str,
+               payload: dict) -> dict:
+    """channel -> the notifier sending this notice through it."""
+    return {ch: _email(to, cc, subject, body_html) if ch == "email" else WebhookNotifier(payload) for ch in channels}
+
+
+def _send_once(path: Path, state: dict, key: str, about: dict, notifiers: dict, context: dict) -> bool:
+    """Send ``key``'s notice through every channel ``state`` has not recorded for it, saving the state after each
+    send (a failure raises: a retry repeats only the channels that failed); False when all had it already."""
+    done = state.setdefault(key, {**about, "channels": {}})
+    todo = [ch for ch in notifiers if ch not in done["channels"]]
+    for ch in todo:
+        notifiers[ch](dict(context))
+        done["channels"][ch] = datetime.now(UTC).isoformat(timespec="seconds")
+        _save_state(path, state)
+    return bool(todo)
+
+
 # ---- late extracts -------------------------------------------------------------------
 
 def _late_message(r: freshness.PeriodFreshness) -> tuple[str, str, dict]:
@@ -120,22 +139,57 @@ def chase(home: Path, contracts, entries, as_of: date, context: dict | None = No
             log.warning("no notification channel configured: %s %s not chased", key, r.status)
             unsent.append(key)
             continue
-        done = state.setdefault(key, {"status": r.status, "due": r.due, "channels": {}})
-        subject, body, payload = _late_message(r)
-        todo = [ch for ch in channels if ch not in done["channels"]]
-        if not todo:
-            already.append(key)
-            continue
-        for ch in todo:
-            notifier = (_email([r.contact], [data_team()], subject, body) if ch == "email"
-                        else WebhookNotifier(payload))
-            notifier(dict(context))  # raises on failure: state keeps what did succeed
-            done["channels"][ch] = datetime.now(UTC).isoformat(timespec="seconds")
-            _save_state(path, state)
-        sent.append(key)
+        notifiers = _notifiers(channels, [r.contact], [data_team()], *_late_message(r))
+        (sent if _send_once(path, state, key, {"status": r.status, "due": r.due}, notifiers, context)
+         else already).append(key)
     return {"as_of": as_of.isoformat(), "channels": channels, "notified": sent, "already_notified": already,
             "no_channel": unsent,
             "statuses": {s: sum(r.status == s for r in rows) for s in freshness.STATUSES}}
+
+
+# ---- restatements that lost most rows ----------------------------------------------------
+
+RESTATEMENT_DROP = "restatement_drop"  # the ingest's reason code (marmot.ingest.ingestor)
+
+
+def restatement_state_path(home: Path) -> Path:
+    return home / "notifications" / "restatements.json"
+
+
+def _restatement_message(e, reason: dict) -> tuple[str, str, dict]:
+    contract_id, periods = f"{e.partner}__{e.dataset}", ", ".join(reason["periods"])
+    before, after = reason["rows_before"], reason["rows_after"]
+    subject = f"[Marmot] {contract_id}: restatement of {periods} has {after} rows where it had {before}"
+    body = (f"<p><b>{html.escape(contract_id)}</b>: the file <b>{html.escape(e.original_name)}</b> (batch "
+            f"{html.escape(e.batch_id)}, received {html.escape(e.received_at[:16])}) restates {html.escape(periods)} "
+            f"with <b>{after}</b> rows where the data it replaces had <b>{before}</b> "
+            f"({100 * (before - after) / before:.0f}% fewer). It was loaded and replaces that data.</p>"
+            "<p>A fall this large is more often a partial extract than a real change: please check with the "
+            f"partner (their receipt asks them too: {html.escape(e.receipt_path)}).</p>")
+    payload = {"event": RESTATEMENT_DROP, "contract_id": contract_id, "batch_id": e.batch_id,
+               "file": e.original_name, "received_at": e.received_at, "periods": reason["periods"],
+               "rows_before": before, "rows_after": after, "replaces": reason["replaces"], "receipt": e.receipt_path}
+    return subject, body, payload
+
+
+def restatements(home: Path, entries, context: dict | None = None, channels: list[str] | None = None) -> dict:
+    """Tell the data team, once per batch and channel, about each ledger entry the ingest warned lost more of the
+    rows it replaces than ``MARMOT_RESTATEMENT_MAX_DROP`` (the partner's receipt says so too)."""
+    context = context if context is not None else {}
+    channels = configured_channels() if channels is None else channels
+    path = restatement_state_path(home)
+    state = _load_state(path)
+    sent, already, unsent = [], [], []
+    for e in entries:
+        for reason in (r for r in e.reasons if r["code"] == RESTATEMENT_DROP):
+            if not channels:
+                log.warning("no notification channel configured: restatement %s not notified", e.batch_id)
+                unsent.append(e.batch_id)
+                continue
+            notifiers = _notifiers(channels, [data_team()], [], *_restatement_message(e, reason))
+            (sent if _send_once(path, state, e.batch_id, {"dataset": f"{e.partner}__{e.dataset}"}, notifiers,
+                                context) else already).append(e.batch_id)
+    return {"channels": channels, "notified": sent, "already_notified": already, "no_channel": unsent}
 
 
 # ---- failures --------------------------------------------------------------------------
@@ -155,8 +209,7 @@ class TeamFailureNotifier(BaseNotifier):
                 f"<pre>{html.escape(error)}</pre><p>See the task log in the Airflow UI.</p>")
         payload = {"event": "task_failed", "dag_id": dag_id, "task_id": task_id, "run_id": str(run_id),
                    "error": error}
-        for ch in configured_channels():
-            notifier = _email([data_team()], [], subject, body) if ch == "email" else WebhookNotifier(payload)
+        for ch, notifier in _notifiers(configured_channels(), [data_team()], [], subject, body, payload).items():
             try:
                 notifier(dict(context))
             except Exception:  # a failing alert channel must not hide the other one

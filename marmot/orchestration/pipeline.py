@@ -26,6 +26,13 @@ def ingest(paths: Paths, partner: str | None = None, dataset: str | None = None)
     from marmot.ingest.ingestor import Ingestor
 
     entries = Ingestor(paths).run(partner, dataset)
+    if any(r["code"] == "restatement_drop" for e in entries for r in e.reasons):
+        from marmot.monitor import notify  # imports Airflow: only when there is something to tell
+
+        try:
+            notify.restatements(paths.home, entries)
+        except Exception:  # the data is loaded; the daily freshness run sends what failed here
+            log.exception("telling the data team about a restatement failed; the freshness DAG retries it")
     by_status: dict[str, int] = {}
     for e in entries:
         by_status[e.status] = by_status.get(e.status, 0) + 1

@@ -1,9 +1,11 @@
 """Test seam for crash safety: ``MARMOT_CRASH_AT=<point>`` makes the process SIGKILL itself.
 
-Only tests set the variable (tests/wap/test_crash_safety.py): they run ``marmot validate`` or
-``marmot publish`` in a subprocess that kills itself at a named point, then check that
-``published/current`` still opens and that a rerun converges. Unset, it does nothing.
-Points: ``validate:staged``, ``validate:checked``, ``publish:copied``, ``publish:renamed``,
+Only tests set the variable (tests/publish/ and tests/ingest/test_crash_safety.py): they run ``marmot
+ingest``, ``validate`` or ``publish`` in a subprocess that kills itself at a named point, then check that
+``published/current`` still opens (or the ledger holds one current batch per period) and that a rerun
+converges. Unset, it does nothing.
+Points: ``ingest:recorded`` (a file's ledger record written, the batches it replaces not yet superseded),
+``validate:staged``, ``validate:checked``, ``publish:copied``, ``publish:renamed``,
 ``publish:switched``.
 """
 

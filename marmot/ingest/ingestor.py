@@ -28,11 +28,12 @@ import shutil
 import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from marmot import crash
 from marmot.atomic import replacing, write_bytes
 from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header
 from marmot.contracts.periods import latest_period
@@ -402,12 +403,14 @@ class Ingestor:
         path, parts = claimed.path, claimed.rel.parts
         partner = parts[0] if len(parts) >= 2 else "_unknown"
         dataset = parts[1] if len(parts) >= 3 else "_unknown"
-        received = datetime.now(UTC)
+        received = claimed.received
         data = _read_regular_file(path)
         if isinstance(data, str):
             return self._refuse(path, partner, dataset, received, data)
         sha = hashlib.sha256(data).hexdigest()
         batch_id = f"{received:%Y%m%dT%H%M%S%fZ}-{sha[:12]}"
+        if recorded := ledger.read_all(self.paths.ledger, partner, dataset, batch_id):
+            return self._finish(path, recorded[0])
         archive_path = self._archive(path, partner, dataset, batch_id, data)
         entry = ledger.Entry(
             batch_id=batch_id, partner=partner, dataset=dataset, original_name=path.name, sha256=sha,
@@ -428,6 +431,7 @@ class Ingestor:
                 receipt = receipts.write(self.paths, entry, self._contract_of(entry))
                 entry.receipt_path = str(receipt.relative_to(self.paths.home))
                 ledger.write(self.paths.ledger, entry)
+            crash.point("ingest:recorded")
             if entry.status in ledger.LOADED:
                 self._supersede_earlier(entry)
         except FileProblem as exc:
@@ -437,6 +441,16 @@ class Ingestor:
             first_line = (str(exc).splitlines() or [""])[0][:200]
             self._quarantine(entry, Problem("unreadable", f"{path.name} could not be processed "
                                                           f"({type(exc).__name__}: {first_line})"))
+        path.unlink()
+        return entry
+
+    def _finish(self, path: Path, entry: ledger.Entry) -> ledger.Entry:
+        """Finish the work of a run that died after recording this file (the same claim, so the same batch):
+        supersede what it replaces and remove it; its ledger record and receipt stand."""
+        log.warning("%s/%s %r: recorded by a run that stopped before finishing; finishing it", entry.partner,
+                    entry.dataset, entry.original_name)
+        if entry.status in ledger.LOADED:
+            self._supersede_earlier(entry)
         path.unlink()
         return entry
 
@@ -638,11 +652,12 @@ class Ingestor:
         ]
 
     def _superseded(self, entry: ledger.Entry) -> list[ledger.Entry]:
-        """The loaded batches a new batch replaces: those whose periods it fully covers (a re-sent period)."""
+        """The loaded batches a new batch replaces: those received before it whose periods it fully covers (a
+        re-sent period). Never a later one: a run finishing a batch recorded before a crash may find one."""
         covered = set(entry.periods)
         return ledger.read_all(self.paths.ledger, entry.partner, entry.dataset, where=lambda r: (
-            r["batch_id"] != entry.batch_id and r["status"] in ledger.LOADED and r["periods"]
-            and set(r["periods"]) <= covered))
+            (r["received_at"], r["batch_id"]) < (entry.received_at, entry.batch_id)
+            and r["status"] in ledger.LOADED and r["periods"] and set(r["periods"]) <= covered))
 
     def _warn_if_restatement_drops(self, entry: ledger.Entry) -> None:
         """A restatement with far fewer rows than the batches it replaces (446 -> 59 for one period) is more often

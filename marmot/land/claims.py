@@ -2,10 +2,12 @@
 
 A file is claimed by an atomic rename into ``landing/.processing/<host>-<pid>-<random>/``
 (keeping its ``<partner>/<dataset>/<name>`` path). Files a crashed run left claimed are
-recovered by the next run: their owner is a dead local process, or the claim is stale. A
-recovered file is retried once, claimed under ``.retried/``; found there again (it took a second
-run down, e.g. a reader crash or the memory limit), it is ``crashed_before`` and ingest quarantines it,
-so one file can never block its dataset for good.
+recovered by the next run: their owner is a dead local process, or the claim is stale. The
+claim's path holds when it was claimed (``<owner>/<received>/<partner>/<dataset>/<name>``: the time
+is part of the batch id), so a run that finds a file whose batch is already in the ledger knows a
+run died after recording it and only finishes its work. A recovered file is retried once, claimed
+under ``.retried/``; found there again (it took a second run down, e.g. a reader crash or the memory
+limit), it is ``crashed_before`` and ingest quarantines it, so one file can never block its dataset.
 
 Only regular files are ingested. Nothing here follows a symbolic link (``os.lstat``): a link
 in a drop folder to /etc/passwd, the pseudonym key or another partner's folder is listed (with
@@ -20,6 +22,7 @@ import os
 import secrets
 import stat
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,12 +31,14 @@ from marmot.owners import owner_alive, owner_token
 log = logging.getLogger(__name__)
 IN_PROGRESS = (".part", ".tmp", ".filepart")  # uploads and pulls write these, then rename
 RETRIED = ".retried"  # a claim folder's files that a run which died was ingesting
+RECEIVED = "%Y%m%dT%H%M%S%fZ"  # when a file was claimed, as in its batch id
 STALLED_HOURS = 24  # an upload or pull still unfinished after this long has failed: `marmot status` says so
 
 
 class Claimed(NamedTuple):
     path: Path  # where it is now, claimed
     rel: Path  # where it landed under landing/
+    received: datetime  # when it was first claimed
     crashed_before: bool = False  # a run ingesting it died twice
 
 
@@ -100,9 +105,9 @@ class Claims:
                 _rmdir_if_empty(d)
             _rmdir_if_empty(self.dir)
 
-    def claim(self, path: Path, rel: Path | None = None, retried: bool = False) -> Path | None:
+    def claim(self, path: Path, rel: Path, received: datetime, retried: bool = False) -> Path | None:
         """The claimed path, or None when another process claimed it first."""
-        target = self.dir.joinpath(*[RETRIED] * retried, rel or path.relative_to(self.landing))
+        target = self.dir.joinpath(*[RETRIED] * retried, f"{received:{RECEIVED}}", rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.rename(path, target)
@@ -118,13 +123,13 @@ class Claims:
             for f in sorted(p for p in owner.rglob("*") if p.is_symlink() or not p.is_dir()):
                 rel = f.relative_to(owner)
                 crashed_before = rel.parts[0] == RETRIED
-                rel = Path(*rel.parts[crashed_before:])
+                received, rel = _received(Path(*rel.parts[crashed_before:]))
                 if (partner and rel.parts[0] != partner) or (dataset and rel.parts[1:2] != (dataset,)):
                     continue
-                if (claimed := self.claim(f, rel, retried=True)) is not None:
+                if (claimed := self.claim(f, rel, received, retried=True)) is not None:
                     log.warning("recovered %s, left unfinished by %s%s", rel, owner.name,
                                 " for the second time: it is quarantined" if crashed_before else "")
-                    found.append(Claimed(claimed, rel, crashed_before))
+                    found.append(Claimed(claimed, rel, received, crashed_before))
             for d in sorted((p for p in owner.rglob("*") if p.is_dir()), reverse=True):
                 _rmdir_if_empty(d)
             _rmdir_if_empty(owner)
@@ -135,8 +140,18 @@ def claim_each(claims: Claims, recovered: list[Claimed], waiting: list[Path]):
     """Claim files one at a time, just before each is ingested, so parallel runs share the work."""
     yield from recovered
     for path in waiting:
-        if (claimed := claims.claim(path)) is not None:
-            yield Claimed(claimed, path.relative_to(claims.landing))
+        rel, received = path.relative_to(claims.landing), datetime.now(UTC)
+        if (claimed := claims.claim(path, rel, received)) is not None:
+            yield Claimed(claimed, rel, received)
+
+
+def _received(rel: Path) -> tuple[datetime, Path]:
+    """When a recovered file was claimed, and where it landed (claims made before the time was kept
+    in the path count as received now)."""
+    try:
+        return datetime.strptime(rel.parts[0], RECEIVED).replace(tzinfo=UTC), Path(*rel.parts[1:])
+    except ValueError:
+        return datetime.now(UTC), rel
 
 
 def _rmdir_if_empty(d: Path) -> None:

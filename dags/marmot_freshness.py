@@ -2,6 +2,7 @@
 chase late or missing extracts (partner contact + data team, e-mail and webhook), once per
 period: what was sent is remembered in ``$MARMOT_HOME/notifications/freshness.json``; and tell the
 data team of restatements that lost most rows and an ingest could not notify (``restatements.json``).
+Also daily: delete archived original files past their contract's retention (``marmot archive purge``).
 
 A manual run may set ``as_of`` (YYYY-MM-DD) to check as of another day.
 """
@@ -52,7 +53,20 @@ def marmot_freshness():
         # restatements an ingest could not notify (a channel was down) are sent now
         return {**chased, "restatements": notify.restatements(p.home, entries, context={"dag_run": dag_run})}
 
+    @task
+    def purge_archive() -> int:
+        """Delete archived original files past their contract's retention (marmot.ingest.retention); as of the
+        day it runs, never a manual run's ``as_of``: a deletion cannot be undone."""
+        from datetime import date
+
+        from marmot.contracts import load_contracts
+        from marmot.ingest.retention import purge_archive
+        from marmot.settings import paths
+
+        return len(purge_archive(paths(), load_contracts(), date.today()))
+
     chase()
+    purge_archive()
 
 
 marmot_freshness()

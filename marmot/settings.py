@@ -334,8 +334,8 @@ def ensure_local_pseudonym_key(paths: Paths) -> None:
         return
     key_file = paths.home / "secrets" / "pseudonym.key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        from marmot.atomic import PRIVATE, private_dirs, write_text
+
+        write_text(private_dirs(key_file.parent) / key_file.name, secrets.token_hex(32), PRIVATE)
     os.environ[PSEUDONYM_KEY_ENV] = key_file.read_text().strip()
     print(f"local pseudonym key: {key_file} (set {PSEUDONYM_KEY_ENV} to use your own)")

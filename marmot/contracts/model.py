@@ -233,6 +233,15 @@ class Restatement(_Model):
     supersedes_on: tuple[str, ...] = ()
 
 
+class Retention(_Model):
+    """How long the platform keeps what it received of this dataset. The archive holds each file as the partner
+    sent it, direct identifiers included, for reprocessing and audit; ``marmot archive purge`` (daily, in the
+    freshness DAG) deletes a file ``archive_days`` after it was received. The ledger keeps its hash and
+    ``ledger/_purges/`` records the deletion; the pseudonymised warehouse batches are not affected."""
+
+    archive_days: Annotated[int, Field(gt=0)] = 365
+
+
 class Contract(_Model):
     """One partner dataset: ``ingestion/contracts/<partner>__<dataset>.yml``."""
 
@@ -250,6 +259,7 @@ class Contract(_Model):
     key: tuple[str, ...]
     period: PeriodColumn
     restatement: Restatement = Restatement()
+    retention: Retention = Retention()
     principles: tuple[Principle, ...]
     columns: tuple[Column, ...]
     _path: Path | None = PrivateAttr(None)

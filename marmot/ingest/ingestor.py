@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from marmot import crash
-from marmot.atomic import replacing, write_bytes
+from marmot.atomic import PRIVATE, READ_ONLY_PRIVATE, private_dirs, replacing, write_bytes
 from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header
 from marmot.contracts.periods import latest_period
 from marmot.ingest import ledger, receipts
@@ -270,8 +270,8 @@ def register_pseudonym(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
                 "|| unhex(sha256((SELECT ipad FROM pseudonym_key) || encode(v))))")
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
-    with replacing(path) as tmp:
+def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path, mode: int | None = None) -> None:
+    with replacing(path, mode) as tmp:
         con.execute(f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet)")
 
 
@@ -502,9 +502,8 @@ class Ingestor:
         if len(safe) > ARCHIVE_NAME_CHARS:
             digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
             safe = f"{safe[:ARCHIVE_NAME_CHARS - 40]}-{digest}{path.suffix[:20]}"
-        target = self.paths.archive / partner / dataset / f"{batch_id}__{safe}"
-        write_bytes(target, data)
-        target.chmod(0o444)
+        target = private_dirs(self.paths.archive, partner, dataset) / f"{batch_id}__{safe}"
+        write_bytes(target, data, READ_ONLY_PRIVATE)  # the partner's bytes, direct identifiers included
         return target
 
     def _check_and_load(self, path: Path, entry: ledger.Entry) -> None:
@@ -610,7 +609,7 @@ class Ingestor:
                 con,
                 f"SELECT {batch} AS batch_id, {_lit(entry.original_name)} AS file_name, * FROM rejects "
                 "ORDER BY row_number, column_name, code",
-                self.paths.rejects / entry.partner / entry.dataset / f"{entry.batch_id}.parquet",
+                private_dirs(self.paths.rejects, entry.partner, entry.dataset) / f"{entry.batch_id}.parquet", PRIVATE,
             )
             entry.reasons.extend(self._row_problem_summary(con))
         entry.reasons.extend(_formula_warnings(formula_checks, formula_counts))

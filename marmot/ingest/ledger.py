@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from marmot.atomic import write_text
+from marmot.atomic import PRIVATE, private_dirs, write_text
 from marmot.owners import owner_alive, owner_token
 
 STATUSES = ("accepted", "accepted_with_warnings", "quarantined", "duplicate", "superseded")
@@ -55,7 +55,8 @@ def entry_path(ledger_dir: Path, entry: Entry, batch_id: str | None = None) -> P
 
 def write(ledger_dir: Path, entry: Entry) -> Path:
     path = entry_path(ledger_dir, entry)
-    write_text(path, json.dumps(asdict(entry), indent=2, sort_keys=True))
+    private_dirs(ledger_dir, entry.partner, entry.dataset)  # names as sent (one held an NHS number), reasons
+    write_text(path, json.dumps(asdict(entry), indent=2, sort_keys=True), PRIVATE)
     return path
 
 

@@ -50,7 +50,7 @@ SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "date
 TRUE_WORDS = ("Y", "YES", "TRUE", "T", "1")
 FALSE_WORDS = ("N", "NO", "FALSE", "F", "0")
 WITHHELD = "[personal data withheld]"
-REJECT_VALUE_CHARS = 200
+REJECT_VALUE_CHARS = 20  # of a bad value in rejects: a code, date, number or period fits; a note typed in does not
 ARCHIVE_NAME_CHARS = 120  # plus the batch id: well within the usual 255-byte limit of a file name
 # what partners write instead of a small count: *, c, x, ~, .., -, <5, < 10
 SUPPRESSED = r"(\*|c|x|~|\.\.|-|<\s*[0-9]+)"

@@ -7,13 +7,14 @@ import json
 import stat
 from datetime import date, timedelta
 
+import duckdb
 from conftest import eyfsp_row, land_eyfsp
 
 from marmot.cli import main
 from marmot.contracts import load_contracts
 from marmot.contracts.model import Retention
 from marmot.ingest import ledger
-from marmot.ingest.ingestor import Ingestor
+from marmot.ingest.ingestor import REJECT_VALUE_CHARS, Ingestor
 from marmot.ingest.retention import PURGES, purge_archive
 from marmot.settings import PSEUDONYM_KEY_ENV, ensure_local_pseudonym_key
 
@@ -64,3 +65,17 @@ def test_archived_files_are_deleted_when_their_retention_ends_and_the_ledger_kee
     assert purge_archive(home, short, received + timedelta(days=400)) == []  # once
     assert main(["archive", "purge"]) == 0
     assert "0 archived file(s) past their retention deleted" in capsys.readouterr().out
+
+
+def test_rejects_keep_only_the_start_of_a_bad_value(home):
+    """A note typed into a coded column (names, numbers, circumstances) is not kept: row, column, code and the
+    value's first characters are enough for the partner to find the row and see what is wrong."""
+    note = "maybe - mother says child was unwell, see social worker Jane Doe 07700 900123"
+    land_eyfsp(home, "eyfsp.csv", [eyfsp_row(1), eyfsp_row(2, gld=note)])
+    [entry] = Ingestor(home).run()
+    rejects = home.rejects / "early_years" / "eyfsp" / f"{entry.batch_id}.parquet"
+    [(row, column, value, code)] = duckdb.sql(
+        f"select row_number, column_name, value, code from read_parquet('{rejects}')").fetchall()
+    assert (row, column, code) == (3, "gld", "not_a_boolean")
+    assert value == note[:REJECT_VALUE_CHARS] and len(value) <= 20 and "Jane Doe" not in value
+    assert "Jane Doe" not in json.dumps([entry.reasons])

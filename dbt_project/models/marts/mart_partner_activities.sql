@@ -1,28 +1,38 @@
 -- What partners are doing, per principle, ward and quarter: programmes (with the people
 -- they reached) and case studies. People reached are as reported per programme, so a
--- programme active in several wards or principles counts in each.
-with activities as (
+-- programme active in several wards or principles counts in each. Wards are published
+-- only by their reference names (macro published_ward_name): a partner's ward is free text.
+with reference_wards as (
+    select distinct
+        lower(ward_name) as ward_key,
+        ward_name
+    from {{ ref('int_geography__wards') }}
+),
+
+activities as (
     select
-        principle_key,
-        ward_name,
-        quarter,
-        count(distinct partner_name || '|' || programme) as programmes,
-        cast(sum(people_reached) as bigint) as people_reached,
-        count(*) filter (where offer = 'proportionate_universalism') as proportionate_universalism_programmes
-    from {{ ref('int_partnership__activities_by_principle_ward') }}
+        a.principle_key,
+        {{ published_ward_name('a.ward_name', 'w.ward_name') }} as ward_name,
+        a.quarter,
+        count(distinct a.partner_name || '|' || a.programme) as programmes,
+        cast(sum(a.people_reached) as bigint) as people_reached,
+        count(*) filter (where a.offer = 'proportionate_universalism') as proportionate_universalism_programmes
+    from {{ ref('int_partnership__activities_by_principle_ward') }} as a
+    left join reference_wards as w on w.ward_key = lower(trim(a.ward_name))
     group by all
 ),
 
 case_studies as (
     select
         principles.principle_key,
-        coalesce(nullif(trim(studies.ward), ''), 'City-wide') as ward_name,
+        {{ published_ward_name('studies.ward', 'w.ward_name') }} as ward_name,
         studies.quarter,
         count(*) as case_studies,
         string_agg(studies.title, '; ' order by studies.title) as case_study_titles
     from {{ ref('stg_partnership__case_studies') }} as studies
     inner join {{ ref('principles') }} as principles
         on principles.principle_number = cast(substr(studies.principle, 2) as integer)
+    left join reference_wards as w on w.ward_key = lower(trim(studies.ward))
     group by all
 )
 

@@ -10,11 +10,6 @@ import shutil
 from marmot.build.dbt import dbt_env, run_dbt
 from marmot.settings import Paths
 
-# owned by the data-coverage rework under way (models/intermediate/coverage, mart_data_coverage,
-# the dataset_schedules seed and their replacements): its author documents them
-COVERAGE_REWORK = ("int_coverage__", "mart_data_coverage", "dataset_schedules", "stg_contracts__")
-
-
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
@@ -24,7 +19,7 @@ def weak_descriptions(catalog: dict, manifest: dict) -> list[str]:
     repeats the column's name (``lsoa21_code: Lsoa21 code.``)."""
     weak = []
     for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] not in ("model", "seed") or node["name"].startswith(COVERAGE_REWORK):
+        if node["resource_type"] not in ("model", "seed"):
             continue
         described = {name.lower(): column["description"] for name, column in node["columns"].items()}
         for name in catalog["nodes"].get(unique_id, {}).get("columns", {}):

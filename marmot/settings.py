@@ -149,6 +149,7 @@ PSEUDONYM_KEY_ENV = "MARMOT_PSEUDONYM_KEY"
 WORKER_NAME_ENV = "MARMOT_WORKER_NAME"
 LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
 INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"
+INGEST_MEMORY_ENV = "MARMOT_INGEST_MEMORY_LIMIT"
 SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
 SETTLE_ENV = "MARMOT_SETTLE_MAX_SECONDS"
 GROUP_ROWS_ENV = "MARMOT_VALIDATE_GROUP_ROWS"
@@ -174,6 +175,13 @@ def landing_poll_seconds() -> float:
 def ingest_workers() -> int:
     """Datasets one ingest run loads at the same time (threads; default: the machine's cores, at most 4)."""
     return _workers(INGEST_WORKERS_ENV)
+
+
+def ingest_memory_limit() -> str:
+    """Memory each dataset being ingested may use, in DuckDB's words (default ``1GB``: a file at the contracts'
+    default limits fits, see ``marmot.contracts.model.Limits``). Nothing spills to disk: a file that needs more
+    is quarantined, so a run's DuckDB takes at most this times ``MARMOT_INGEST_WORKERS``."""
+    return _read(INGEST_MEMORY_ENV, "1GB")
 
 
 def site_workers() -> int:

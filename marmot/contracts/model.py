@@ -233,6 +233,22 @@ class Restatement(_Model):
     supersedes_on: tuple[str, ...] = ()
 
 
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class Limits(_Model):
+    """How big one file of the dataset may be; ingest checks what a file declares (Parquet metadata, the
+    uncompressed size of an XLSX, the bytes of a text file) and its actual rows and columns before loading it,
+    and quarantines a larger file. A few bytes can stand for gigabytes once loaded (a 67 KB Parquet file of
+    5 million rows, an XLSX declaring 16 million cells), so the bytes sent are no measure. The defaults hold
+    a city's largest monthly extract several times over, and a file at them is checked within the default
+    MARMOT_INGEST_MEMORY_LIMIT (1 GB: a 1,000,000-row, 138 MB CSV peaked at 785 MB)."""
+
+    max_rows: PositiveInt = 1_000_000  # data rows of one file (blank rows between data rows count)
+    max_columns: PositiveInt = 200
+    max_uncompressed_mb: PositiveInt = 128  # a text file's bytes; an XLSX or Parquet file's data once unpacked
+
+
 class Retention(_Model):
     """How long the platform keeps what it received of this dataset. The archive holds each file as the partner
     sent it, direct identifiers included, for reprocessing and audit; ``marmot archive purge`` (daily, in the
@@ -259,6 +275,7 @@ class Contract(_Model):
     key: tuple[str, ...]
     period: PeriodColumn
     restatement: Restatement = Restatement()
+    limits: Limits = Limits()
     retention: Retention = Retention()
     principles: tuple[Principle, ...]
     columns: tuple[Column, ...]

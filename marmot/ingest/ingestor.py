@@ -42,7 +42,14 @@ from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
 from marmot.land.claims import Claimed, Claims, claim_each, waiting_files
-from marmot.settings import Paths, geography_seeds_dir, ingest_workers, pseudonym_key, restatement_max_drop
+from marmot.settings import (
+    Paths,
+    geography_seeds_dir,
+    ingest_memory_limit,
+    ingest_workers,
+    pseudonym_key,
+    restatement_max_drop,
+)
 
 log = logging.getLogger(__name__)
 
@@ -382,7 +389,9 @@ class Ingestor:
         needs it, ``pseudonym`` (``register_pseudonym``)."""
         con = getattr(self._local, "con", None)
         if con is None:
-            con = self._local.con = duckdb.connect(config={"threads": self._threads})
+            # nothing spills to disk: a file that needs more memory than the limit is quarantined
+            con = self._local.con = duckdb.connect(config={"threads": self._threads, "temp_directory": "",
+                                                           "memory_limit": ingest_memory_limit()})
             self._connections.append(con)
             for name, codes in self._refs.items():  # our own seed files' codes, as literals
                 con.execute(f"CREATE TYPE ref_{name} AS ENUM ({', '.join(_lit(c) for c in dict.fromkeys(codes) if c)})")
@@ -534,6 +543,10 @@ class Ingestor:
         con = self._connection(needs_key=contract.pseudonymises)
         try:
             self._load(con, path, fmt, contract, entry)
+        except duckdb.OutOfMemoryException as exc:
+            raise FileProblem("too_large", f"{path.name}: checking it needed more than the {ingest_memory_limit()} "
+                                           "of memory one dataset's ingest may use (MARMOT_INGEST_MEMORY_LIMIT)."
+                              ) from exc
         finally:
             con.execute("DROP TABLE IF EXISTS clean; DROP TABLE IF EXISTS rejects")
             drop_loaded(con)
@@ -541,7 +554,8 @@ class Ingestor:
     def _load(self, con: duckdb.DuckDBPyConnection, path: Path, fmt: str, contract: Contract,
               entry: ledger.Entry) -> None:
         all_headers = set().union(*(c.header_names() for c in contract.columns))
-        source_columns, entry.rows_in = load(con, path, fmt, sheet=contract.transport.sheet, headers=all_headers)
+        source_columns, entry.rows_in = load(con, path, fmt, sheet=contract.transport.sheet, headers=all_headers,
+                                             limits=contract.limits)
         mapping: dict[str, str] = {}
         for src in source_columns:
             col = next((c for c in contract.columns if normalise_header(src) in c.header_names()), None)

@@ -17,6 +17,14 @@ FIXES: dict[str, str] = {
     "binary_file": ("The file is not text although its name says it is. "
                     "Send the export itself, not a compressed or binary file."),
     "archive_file": "The file is a zip archive. Unzip it and send the data file inside.",
+    "web_page": ("The file is a web page (often an error or login page saved in place of the download), not "
+                 "an export. Download or export the extract again, check it opens as a table, and send that."),
+    "json_document": ("The file holds JSON, not CSV. Export the extract as CSV (UTF-8), or send the JSON file "
+                      "named .json if the receipt lists JSON among the formats this dataset accepts."),
+    "too_large": ("Send the extract as smaller files, one file per period: a file for a period replaces any "
+                  "earlier file for that period, so never split one period across files. Delete blank rows, "
+                  "columns or stray cells below and beside the data. If one period alone is over the limit, "
+                  "ask the data team to raise the limit in the dataset's contract."),
     "unsupported_format": ("This dataset's contract does not accept this file type. "
                            "Send one of the formats listed in the receipt."),
     "missing_required_column": ("A required column is missing. Add it with the header shown "

@@ -3,6 +3,7 @@ and the run goes on (a good file landed beside each one still loads)."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import zipfile
@@ -63,6 +64,33 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
     return buf.getvalue()
 
 
+def with_dimension(data: bytes, ref: str) -> bytes:
+    """The workbook with every sheet's declared ``<dimension ref>`` replaced (the cells stay as they are)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                start = body.index(b'<dimension ref="') + len(b'<dimension ref="')
+                body = body[:start] + ref.encode() + body[body.index(b'"', start):]
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def with_formatted_rows(data: bytes, sheet: str, down_to: int) -> bytes:
+    """The workbook with formatted but empty cells below the data, down to row ``down_to`` (as a partner's
+    template leaves them)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book[sheet]
+    for row in range(ws.max_row + 1, down_to + 1):
+        ws.cell(row=row, column=1).number_format = "0.0"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 CENSUS_HEADER = ["Year", "LSOA Code", "Households", "Overcrowded households", "Residents 16 plus",
                  "No qualifications"]
 CENSUS_ROWS = [[2021, lsoa, 600, 40, 1200, 250] for lsoa in LSOAS]
@@ -88,6 +116,11 @@ PUPILS = [{"academic_year": "2024/25", "upn": f"A{i:011d}B", "lsoa21_code": LSOA
 NCMP = [{"academic_year": "2024/25", "child_id": f"C{i:05d}", "sex": "mf"[i % 2], "lsoa21_code": LSOAS[i % 4],
          "school_year": "R", "ethnicity_group": "Black", "bmi_category": "healthy"} for i in range(4)]
 TRUNCATED = births([birth(i) for i in range(4)])[:-30]
+CENSUS_XLSX = xlsx({"LSOA": [CENSUS_HEADER, *CENSUS_ROWS]})
+WEB_PAGE = (b"\n<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n"
+            b"<title>\n  502 Bad Gateway\n</title></head>\n"
+            b"<body><h1>502 Bad Gateway</h1><p>The server did not answer in time.</p></body>\n</html>\n")
+TITLE_LINES = b"Claimant count by LSOA\r\nCoventry, April 2025\r\n,,,\r\n"
 
 # id, (partner, dataset), file name, bytes, status, reason codes, (rows in, loaded, rejected) or None
 TABLE = [
@@ -112,6 +145,21 @@ TABLE = [
      "accepted", [], (1, 1, 0)),
     ("future-date", ("early_years", "eyfsp"), "e.csv", eyfsp(eyfsp_row(1), eyfsp_row(2, DOB="01/01/2099")),
      "accepted_with_warnings", ["future_date"], (2, 1, 1)),
+    ("utf16-tab-excel-unicode-text", BIRTHS, "b.txt", births(encoding="utf-16", delimiter="\t"), "accepted", [],
+     (3, 3, 0)),
+    ("utf16-big-endian-csv", BIRTHS, "b.csv", codecs.BOM_UTF16_BE + births(encoding="utf-16-be"), "accepted", [],
+     (3, 3, 0)),
+    ("csv-title-lines-above-the-header", CLAIMANTS, "c.csv", TITLE_LINES + claimants(claimant(0), claimant(1)),
+     "accepted", [], (2, 2, 0)),
+    ("bracketed-sql-server-header", CLAIMANTS, "c.csv",
+     claimants(claimant(0)).replace(b"month,lsoa21_code", b"[month],[lsoa21_code]"), "accepted", [], (1, 1, 0)),
+    ("html-error-page-named-csv", BIRTHS, "b.csv", WEB_PAGE, "quarantined", ["web_page"], None),
+    ("html-error-page-named-json", ("public_health", "ncmp"), "ncmp.json", WEB_PAGE, "quarantined", ["web_page"],
+     None),
+    ("json-error-named-csv", BIRTHS, "b.csv", b'{"error": "session expired", "status": 401}', "quarantined",
+     ["json_document"], None),
+    ("json-records-named-csv", BIRTHS, "b.csv", json.dumps([birth(1), birth(2)]).encode(), "quarantined",
+     ["json_document"], None),
     ("zero-bytes", BIRTHS, "b.csv", b"", "quarantined", ["empty_file"], (0, 0, 0)),
     ("header-only", BIRTHS, "b.csv", births()[:births().index(b"\r\n") + 2], "quarantined", ["no_data_rows"], None),
     ("truncated-last-line", BIRTHS, "b.csv", TRUNCATED, "accepted_with_warnings", ["missing_value", "not_allowed"],
@@ -148,6 +196,10 @@ TABLE = [
     ("zip-named-zip", BIRTHS, "b.zip", zip_bytes(), "quarantined", ["unsupported_format"], None),
     ("xlsx-title-row-and-notes-sheet", ("census", "households_2021"), "census.xlsx",
      xlsx({"Notes": NOTES, "LSOA": [["Census 2021: households by LSOA"], [], CENSUS_HEADER, *CENSUS_ROWS]}),
+     "accepted", [], (4, 4, 0)),
+    ("xlsx-formatted-empty-rows-below-the-data", ("census", "households_2021"), "census.xlsx",
+     with_formatted_rows(CENSUS_XLSX, "LSOA", 60), "accepted", [], (4, 4, 0)),
+    ("xlsx-understated-dimension", ("census", "households_2021"), "census.xlsx", with_dimension(CENSUS_XLSX, "A1:F2"),
      "accepted", [], (4, 4, 0)),
     ("xlsx-without-the-named-sheet", ("census", "households_2021"), "census.xlsx",
      xlsx({"Notes": NOTES, "Sheet1": [CENSUS_HEADER, *CENSUS_ROWS]}), "quarantined", ["missing_sheet"], None),
@@ -228,3 +280,31 @@ def test_html_receipt_explains_problems_and_is_safe_to_send(home):
     assert "holds a suppression marker" in html and "e.g. row 3, 4" in html
     assert "Send the actual count" in html and "not one of the city" in html
     assert "What happens next" in html and "2025-04" in html
+
+
+@pytest.mark.parametrize("data, message", [
+    (WEB_PAGE, "b.csv looks like a web page titled '502 Bad Gateway', not a CSV export: often an error or sign-in "
+               "page saved in place of the download."),
+    (b'\xef\xbb\xbf [{"Month": "2025-04"}]', "b.csv holds a JSON document (it begins with '['), not CSV: it was "
+                                               "saved or renamed as .csv."),
+], ids=["web-page", "json"])
+def test_a_file_that_is_no_csv_is_named_for_what_it_is(home, data, message):
+    land(home.landing, *BIRTHS, "b.csv", data)
+    [entry] = Ingestor(home).run()
+    assert [r["message"] for r in entry.reasons] == [message]
+
+
+def test_rows_below_title_lines_keep_their_numbers_in_the_file(home):
+    """The header is found on row 4 (below a title, a subtitle and an empty line); row 6 is the bad one."""
+    land(home.landing, *CLAIMANTS, "c.csv", TITLE_LINES + claimants(claimant(0), claimant(1, claimants="forty")))
+    [entry] = Ingestor(home).run()
+    assert [(r["code"], r["example_rows"]) for r in entry.reasons] == [("not_a_number", [6])]
+    assert _loaded(home, *CLAIMANTS, "_source_row") == [5]
+
+
+def test_utf16_text_survives_exactly(home):
+    land(home.landing, *CASES, "c.txt",
+         csv_bytes([case_study(1, summary="Saved £5 a week; café – “quoted”")], delimiter="\t", encoding="utf-16"))
+    [entry] = Ingestor(home).run()
+    assert entry.status == "accepted", entry.reasons
+    assert _loaded(home, *CASES, "summary") == ["Saved £5 a week; café – “quoted”"]

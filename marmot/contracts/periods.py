@@ -93,7 +93,7 @@ def _month_end(y: int, m: int) -> date:
     return (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
 
 
-def _periods_back(period_type: str, as_of: date, count: int) -> list[tuple[str, date]]:
+def periods_back(period_type: str, as_of: date, count: int) -> list[tuple[str, date]]:
     """(label, end date) of the ``count`` most recent periods that have ended by ``as_of``, newest first."""
     out: list[tuple[str, date]] = []
     if period_type == "month":
@@ -145,7 +145,7 @@ def period_due_on(contract: Contract, when: date | datetime) -> str:
     if isinstance(when, datetime):
         when = (when.astimezone(LOCAL_TIMEZONE) if when.tzinfo else when).date()
     # newest first; due dates grow with the period's end, so the first one due is the latest
-    for label, end in _periods_back(contract.schedule.period_type, when, 40):  # 40 covers due up to 999 days
+    for label, end in periods_back(contract.schedule.period_type, when, 40):  # 40 covers due up to 999 days
         if due_date(contract, end) <= when:
             return label
     raise PeriodError(f"{contract.id}: no period was due by {when.isoformat()}")

@@ -30,13 +30,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from marmot.contracts import DUE_WINDOW_DAYS, Contract
-from marmot.contracts.periods import _periods_back, due_date
+from marmot.contracts.periods import due_date, periods_back
 
 RECEIVED_STATUSES = ("accepted", "accepted_with_warnings", "superseded")
 GRACE_DAYS = DUE_WINDOW_DAYS
 LOOKBACK = {"month": 12, "quarter": 4, "year": 3, "academic_year": 3, "financial_year": 3}
 STATUSES = ("on_time", "late", "missing")
 
+
+
+def source_freshness_days(contract: Contract) -> tuple[int, int]:
+    """dbt source freshness by the same rule, in days since the dataset's last batch: ``warn`` once the longest
+    gap between two due dates has passed (the next period is late), ``error`` ``GRACE_DAYS`` later (missing)."""
+    period_type = contract.schedule.period_type
+    count = {"month": 25, "quarter": 9}.get(period_type, 4)
+    dues = sorted(due_date(contract, end) for _, end in periods_back(period_type, date(2027, 1, 1), count))
+    gap = max((b - a).days for a, b in zip(dues, dues[1:], strict=False))
+    return gap, gap + GRACE_DAYS
 
 @dataclass(frozen=True)
 class PeriodFreshness:
@@ -63,7 +73,7 @@ def expected_periods(contract: Contract, as_of: date, lookback: int | None = Non
     period_type = contract.schedule.period_type
     lookback = lookback or LOOKBACK[period_type]
     # a period ends well before it is due: look further back, then keep the due ones
-    candidates = _periods_back(period_type, as_of, lookback + 3)
+    candidates = periods_back(period_type, as_of, lookback + 3)
     due = [(label, due_date(contract, end)) for label, end in candidates]
     return [(label, d) for label, d in due if d <= as_of][:lookback]
 
@@ -118,7 +128,7 @@ def next_due(contract: Contract, as_of: date) -> tuple[str, date] | None:
     """The next period to become due after ``as_of``."""
     period_type = contract.schedule.period_type
     ahead = as_of + timedelta(days=800)
-    upcoming = [(label, due_date(contract, end)) for label, end in _periods_back(period_type, ahead, 40)]
+    upcoming = [(label, due_date(contract, end)) for label, end in periods_back(period_type, ahead, 40)]
     later = [(label, d) for label, d in upcoming if d > as_of]
     return min(later, key=lambda x: x[1]) if later else None
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from marmot.contracts.model import TRANSPORTS, Column, Contract, PeriodColumn, Personal, Restatement, Schedule
+from marmot.contracts.model import TRANSPORTS, Column, Contract, Limits, PeriodColumn, Personal, Restatement, Schedule
 from marmot.settings import contracts_dir
 
 # the model behind each place keys can be refused, for the "allowed:" list
 _MODELS = {(): Contract, ("schedule",): Schedule, ("period",): PeriodColumn, ("restatement",): Restatement,
-           ("columns", int): Column, ("columns", int, "personal"): Personal}
+           ("limits",): Limits, ("columns", int): Column, ("columns", int, "personal"): Personal}
 # how a value that does not match its field's pattern is worded
 _PATTERN_WORDS = {
     "conn_id": "must be a snake_case Airflow connection id",

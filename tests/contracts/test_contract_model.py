@@ -128,6 +128,19 @@ def test_first_period_is_one_of_the_schedules_periods(tmp_path):
         f"{tmp_path}/early_years__eyfsp.yml: schedule.periods_ahead -1: Input should be greater than or equal to 0"]
 
 
+def test_limits_have_defaults_and_a_contract_may_set_its_own(tmp_path):
+    raw = _eyfsp()
+    limits = load_contracts(_write(tmp_path, raw))["early_years__eyfsp"].limits
+    assert (limits.max_rows, limits.max_columns, limits.max_uncompressed_mb) == (1_000_000, 200, 128)
+    raw["limits"] = {"max_rows": 5000}
+    limits = load_contracts(_write(tmp_path, raw))["early_years__eyfsp"].limits
+    assert (limits.max_rows, limits.max_columns) == (5000, 200)
+    raw["limits"] = {"max_rows": 0, "max_bytes": 10}
+    assert [p.split(": ", 1)[1] for p in _problems(_write(tmp_path, raw))] == [
+        "limits.max_rows 0: Input should be greater than 0",
+        "limits: unknown keys ['max_bytes']; allowed: ['max_columns', 'max_rows', 'max_uncompressed_mb']"]
+
+
 def test_the_committed_json_schema_is_the_models():
     committed = (CONTRACTS_DIR / SCHEMA_FILE).read_text(encoding="utf-8")
     assert committed == json_schema(), "run: marmot contracts schema --write"

@@ -149,6 +149,7 @@ PSEUDONYM_KEY_ENV = "MARMOT_PSEUDONYM_KEY"
 WORKER_NAME_ENV = "MARMOT_WORKER_NAME"
 LANDING_POLL_ENV = "MARMOT_LANDING_POLL_SECONDS"
 INGEST_WORKERS_ENV = "MARMOT_INGEST_WORKERS"
+READER_MEMORY_ENV = "MARMOT_READER_MEMORY_MB"
 INGEST_MEMORY_ENV = "MARMOT_INGEST_MEMORY_LIMIT"
 SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
 SETTLE_ENV = "MARMOT_SETTLE_MAX_SECONDS"
@@ -175,6 +176,12 @@ def landing_poll_seconds() -> float:
 def ingest_workers() -> int:
     """Datasets one ingest run loads at the same time (threads; default: the machine's cores, at most 4)."""
     return _workers(INGEST_WORKERS_ENV)
+
+
+def reader_memory_mb() -> int:
+    """Address space of each process that reads partners' files (``marmot.ingest.worker``), in MiB (default
+    4096): a file that needs more is quarantined, the run goes on."""
+    return _read(READER_MEMORY_ENV, "4096", int)
 
 
 def ingest_memory_limit() -> str:

@@ -41,6 +41,7 @@ from marmot.ingest import ledger, receipts
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
 from marmot.ingest.readers import sql_string as _lit
+from marmot.ingest.worker import Reader, unexpected
 from marmot.land.claims import Claimed, Claims, claim_each, waiting_files
 from marmot.settings import (
     Paths,
@@ -348,6 +349,7 @@ class Ingestor:
         self._key = pseudonym_key() if any(c.pseudonymises for c in self.contracts.values()) else b""
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
+        self._readers: list[Reader] = []
         self._threads = 1
 
     # -- discovery and claiming -----------------------------------------------------------
@@ -400,10 +402,23 @@ class Ingestor:
             self._local.keyed = True
         return con
 
+    def _reader(self) -> Reader:
+        """This thread's reader process (``marmot.ingest.worker``): files are checked and loaded there."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = Reader(self.paths, self.contracts, self._threads)
+            self._readers.append(reader)
+        if not reader.running:  # first use, or the last file crashed it
+            reader.start()
+        return reader
+
     def _close_connections(self) -> None:
         for con in self._connections:
             con.close()
         self._connections.clear()
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
         self._local = threading.local()
 
     # -- one file ----------------------------------------------------------------------------
@@ -426,6 +441,7 @@ class Ingestor:
             bytes=len(data), received_at=received.isoformat(), status="quarantined",
             archive_path=str(archive_path.relative_to(self.paths.home)),
         )
+        reader = self._reader()  # outside the try: a reader that cannot start is no fault of the file
         try:
             if claimed.crashed_before:
                 raise FileProblem("crashed_reader", f"{path.name}: the file crashed the reader (two ingest runs "
@@ -433,7 +449,7 @@ class Ingestor:
                                                     "opens and is a plain export, then send it again.")
             with ledger.content_claim(self.paths.ledger, partner, dataset, sha) as first:
                 if first:
-                    self._check_and_load(path, entry)
+                    reader.check_and_load(path, entry)
                     self._warn_if_restatement_drops(entry)
                 else:
                     _mark_duplicate(entry, "a file with the same content that another process is loading right now")
@@ -447,9 +463,7 @@ class Ingestor:
             self._quarantine(entry, exc.problem)
         except Exception as exc:  # a bug or an unforeseen file must not stop the run or lose the file
             log.exception("unexpected error ingesting %r", str(path))  # repr: a newline in a name forges no log line
-            first_line = (str(exc).splitlines() or [""])[0][:200]
-            self._quarantine(entry, Problem("unreadable", f"{path.name} could not be processed "
-                                                          f"({type(exc).__name__}: {first_line})"))
+            self._quarantine(entry, unexpected(path.name, exc))
         path.unlink()
         return entry
 
@@ -515,7 +529,8 @@ class Ingestor:
         write_bytes(target, data, READ_ONLY_PRIVATE)  # the partner's bytes, direct identifiers included
         return target
 
-    def _check_and_load(self, path: Path, entry: ledger.Entry) -> None:
+    def check_and_load(self, path: Path, entry: ledger.Entry) -> None:
+        """Check one file against its contract and load it: runs in a reader process (``marmot.ingest.worker``)."""
         if entry.partner == "_unknown" or entry.dataset == "_unknown":
             raise FileProblem("not_in_dataset_folder", f"{path.name} is not inside landing/<partner>/<dataset>/.")
         contract = self.contracts.get(f"{entry.partner}__{entry.dataset}")

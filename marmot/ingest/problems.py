@@ -41,8 +41,8 @@ FIXES: dict[str, str] = {
                               "Move the file into its dataset folder."),
     "not_a_file": ("A link, pipe, device or folder stood where a file was expected; we read nothing from it. "
                    "Copy the file itself into the folder."),
-    "crashed_reader": ("Reading the file stopped the ingest twice (a reader crash or too much memory). "
-                       "Check that it opens, is a plain export (not deeply nested), and send it again."),
+    "crashed_reader": ("Reading the file crashed our reader, or stopped the ingest twice (too deeply nested, or "
+                       "needing too much memory). Check that it opens and is a plain export, and send it again."),
     "unsafe_name": ("The file name contains characters we do not accept. "
                     "Rename it using letters, digits, '-', '_' and '.'."),
     # row-level: the row is rejected, the rest of the file loads

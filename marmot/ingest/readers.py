@@ -37,6 +37,7 @@ EXTENSIONS = {
     ".ndjson": "ndjson", ".jsonl": "ndjson",
 }
 TEXT_FORMATS = {"csv", "json", "ndjson"}
+JSON_DEPTH = 2  # types are detected in records' fields, deeper is text: DuckDB crashed on JSON 10,000 deep
 DELIMITERS = (",", ";", "\t", "|")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # Excel's "Unicode text" starts with one
 HEADER_SEARCH_LINES = 50  # lines above a CSV header: a report's title, its period, blank lines
@@ -294,7 +295,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
                 rows = _numbered(con, f"read_parquet({sql_string(path)})", path.name, limits, first_row=1, cast=True)
             else:
                 rows = _numbered(con, f"read_json({sql_string(path)}, "
-                                      f"format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}')",
+                                      f"format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}', "
+                                      f"maximum_depth={JSON_DEPTH})",
                                  path.name, limits, first_row=1, cast=True)
         except duckdb.OutOfMemoryException:
             raise

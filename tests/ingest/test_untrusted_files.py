@@ -8,12 +8,14 @@ import json
 import os
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from ingest.data import claimant, csv_bytes, land
+from ingest.data import claimant, crime, csv_bytes, land
 from marmot.ingest.ingestor import Ingestor
+from marmot.ingest.ledger import read_all
 from marmot.settings import ensure_local_pseudonym_key
 
 DWP = ("dwp", "claimant_count")
@@ -104,3 +106,43 @@ def test_a_file_that_took_two_runs_down_is_quarantined_and_the_rest_of_its_datas
     assert not list((home.landing / ".processing").rglob("*"))
     receipt = json.loads((home.home / got["killer.json"].receipt_path).with_suffix(".json").read_text())
     assert receipt["status"] == "quarantined"
+
+
+def _marmot_ingest(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "marmot.cli", "ingest"], capture_output=True, text=True, timeout=300,
+                          env={**{k: v for k, v in os.environ.items() if k != "MARMOT_CRASH_AT"}, **env})
+
+
+POLICE = ("police", "recorded_crime")
+CRIMES = "".join(json.dumps(crime(i)) + "\n" for i in range(4)).encode()
+
+
+def test_a_json_document_nested_10000_deep_is_quarantined_and_the_run_goes_on(home):
+    """DuckDB segfaulted on it (docs STACK.md) and took the run down, every run, for good."""
+    depth = 10_000
+    land(home.landing, *POLICE, "deep.json", ('[' + '{"month":' * depth + "1" + "}" * depth + "]").encode())
+    land(home.landing, *POLICE, "good.ndjson", CRIMES)
+    run = _marmot_ingest()
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = {e.original_name: e for e in read_all(home.ledger, *POLICE)}
+    assert (got["deep.json"].status, got["good.ndjson"].status) == ("quarantined", "accepted")
+    assert not list(home.landing.rglob("*.*json"))
+
+
+def test_a_reader_that_dies_on_a_file_quarantines_that_file_only_and_the_next_reader_loads_the_rest(home):
+    for name, month in (("a.ndjson", "2025-01"), ("b.ndjson", "2025-02"), ("c.ndjson", "2025-03")):
+        land(home.landing, *POLICE, name, "".join(json.dumps(crime(i, month)) + "\n" for i in range(4)).encode())
+    run = _marmot_ingest(MARMOT_CRASH_AT="read:b.ndjson")  # the reader SIGKILLs itself, as the OOM killer would
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = {e.original_name: e for e in read_all(home.ledger, *POLICE)}
+    assert {n: e.status for n, e in got.items()} == {"a.ndjson": "accepted", "b.ndjson": "quarantined",
+                                                     "c.ndjson": "accepted"}
+    [reason] = got["b.ndjson"].reasons
+    assert reason["code"] == "crashed_reader" and "it stopped with signal SIGKILL" in reason["message"]
+
+
+def test_a_reader_that_cannot_start_stops_the_run_and_quarantines_nothing(home):
+    land(home.landing, *POLICE, "good.ndjson", CRIMES)
+    run = _marmot_ingest(MARMOT_READER_MEMORY_MB="16")
+    assert run.returncode != 0 and "could not start" in run.stderr and "MARMOT_READER_MEMORY_MB" in run.stderr
+    assert read_all(home.ledger) == [] and len(list((home.landing / ".processing").rglob("good.ndjson"))) == 1

@@ -90,6 +90,11 @@ def _check_megabytes(name: str, limits: Limits, size: int, what: str) -> None:
         raise _too_large(name, limits, "max_uncompressed_mb", f"is {math.ceil(size / MB):,} MB{what}")
 
 
+def _check_columns(name: str, limits: Limits, width: int) -> None:
+    if width > limits.max_columns:
+        raise _too_large(name, limits, "max_columns", f"has {width:,} columns")
+
+
 def _names_a_column(values: Iterable, headers: set[str]) -> bool:
     return any(normalise_header(v) in headers for v in values if v is not None)
 
@@ -97,6 +102,10 @@ def _names_a_column(values: Iterable, headers: set[str]) -> bool:
 def _delimiter(line: str) -> str:
     """The candidate the header line uses most."""
     return max(DELIMITERS, key=line.count)
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=_delimiter(line)), [])
 
 
 def _encoding(path: Path) -> str:
@@ -136,7 +145,7 @@ def _csv_header(path: Path, headers: set[str]) -> tuple[int, str]:
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         lines = [line.rstrip("\r\n") for line in itertools.islice(f, HEADER_SEARCH_LINES)]
     for i, line in enumerate(lines):
-        if _names_a_column(next(csv.reader([line], delimiter=_delimiter(line)), []), headers):
+        if _names_a_column(_fields(line), headers):
             return i, line
     return 0, lines[0] if lines else ""
 
@@ -248,11 +257,8 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, he
 def _numbered(con: duckdb.DuckDBPyConnection, reader: str, name: str, limits: Limits, *, first_row: int,
               cast: bool = False) -> int:
     """``src`` = the rows in file order with ``_row``: a table's rowid follows insertion order,
-    which is cheaper than numbering rows with a window over the whole file. The columns are
-    counted before reading, and no more than one row over the limit is read."""
-    width = len(con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall())
-    if width > limits.max_columns:
-        raise _too_large(name, limits, "max_columns", f"has {width:,} columns")
+    which is cheaper than numbering rows with a window over the whole file. No more than one row
+    over the limit is read."""
     columns = "COLUMNS(*)::VARCHAR" if cast else "*"
     rows = con.execute(f"CREATE TABLE src_rows AS SELECT {columns} FROM {reader} "
                        f"LIMIT {limits.max_rows + 1}").fetchone()[0]
@@ -264,11 +270,12 @@ def _numbered(con: duckdb.DuckDBPyConnection, reader: str, name: str, limits: Li
 
 def _check_parquet(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> None:
     """What the file's metadata declares (a 67 KB file can hold 5 million rows: 4.6 GB once read)."""
-    source = sql_string(path)
-    rows, size = con.execute(f"SELECT (SELECT sum(num_rows) FROM parquet_file_metadata({source})), "
-                             f"(SELECT sum(total_uncompressed_size) FROM parquet_metadata({source}))").fetchone()
+    rows, size, width = con.execute(
+        "SELECT sum(row_group_num_rows) FILTER (WHERE column_id = 0), sum(total_uncompressed_size), "
+        f"max(row_group_num_columns) FROM parquet_metadata({sql_string(path)})").fetchone()
     if (rows or 0) > limits.max_rows:
         raise _too_large(path.name, limits, "max_rows", f"holds {rows:,} rows (its Parquet metadata)")
+    _check_columns(path.name, limits, width or 0)
     _check_megabytes(path.name, limits, size or 0, " uncompressed (its Parquet metadata)")
 
 
@@ -286,6 +293,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
             if fmt == "csv":
                 source = _utf8_copy(path, lambda: stack.enter_context(tempfile.TemporaryDirectory()))
                 skip, header_line = _csv_header(source, headers)
+                _check_columns(path.name, limits, len(_fields(header_line)))
                 rows = _numbered(con, _csv_reader(source, header_line, skip, source.stat().st_size), path.name,
                                  limits, first_row=skip + 2)
             elif fmt == "xlsx":
@@ -304,6 +312,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
             reason = str(exc).splitlines()[0].replace(str(path), path.name)
             raise FileProblem("unreadable", f"{path.name} could not be read as {fmt.upper()}: {reason}") from exc
     columns = [c for c in con.table("src_rows").columns if c != "_row"]
+    _check_columns(path.name, limits, len(columns))  # JSON's keys are only known once it is read
     if rows == 0:
         raise FileProblem("no_data_rows", f"{path.name} has a header but no data rows.")
     return columns, rows

@@ -124,7 +124,9 @@ def _with_limits(**limits) -> dict:
      "holds 4 rows (its Parquet metadata); this dataset takes at most 3 rows"),
     ("c.ndjson", b"".join(b'{"month": "2025-04"}\n' for _ in range(4)), {"max_rows": 3},
      "has more than 3 rows; this dataset takes at most 3 rows"),
-], ids=["csv-rows", "csv-columns", "csv-megabytes", "xlsx-rows", "parquet-rows", "ndjson-rows"])
+    ("c.ndjson", b'{"month": "2025-04", "a": 1, "b": 2}\n', {"max_columns": 2},
+     "has 3 columns; this dataset takes at most 2 columns"),
+], ids=["csv-rows", "csv-columns", "csv-megabytes", "xlsx-rows", "parquet-rows", "ndjson-rows", "ndjson-columns"])
 def test_a_contract_sets_its_own_limits(home, name, data, limits, found):
     land(home.landing, "dwp", "claimant_count", name, data)
     contracts = _with_limits(**limits)

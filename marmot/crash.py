@@ -5,7 +5,7 @@ ingest``, ``validate`` or ``publish`` in a subprocess that kills itself at a nam
 ``published/current`` still opens (or the ledger holds one current batch per period) and that a rerun
 converges. Unset, it does nothing.
 Points: ``ingest:recorded`` (a file's ledger record written, the batches it replaces not yet superseded),
-``read:<file name>`` (the reader process, about to read that file: ``marmot.ingest.worker``),
+``read:<file name>`` (the reader process, about to read that file: ``marmot.ingest.reader_process``),
 ``validate:staged``, ``validate:checked``, ``publish:copied``, ``publish:renamed``,
 ``publish:switched``.
 """

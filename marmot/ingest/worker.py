@@ -15,10 +15,8 @@ could not make the parent run anything.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import pickle
-import resource
 import signal
 import subprocess
 import sys
@@ -26,13 +24,10 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from marmot import crash
 from marmot.contracts import Contract
 from marmot.ingest import ledger
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.settings import READER_MEMORY_ENV, Paths, reader_memory_mb
-
-log = logging.getLogger(__name__)
 
 
 def unexpected(name: str, exc: BaseException) -> Problem:
@@ -76,7 +71,8 @@ class Reader:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "marmot.ingest.worker", str(request_r), str(reply_w), str(reader_memory_mb())],
+            [sys.executable, "-m", "marmot.ingest.reader_process", str(request_r), str(reply_w),
+             str(reader_memory_mb())],
             pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         os.close(request_r)
         os.close(reply_w)
@@ -85,7 +81,7 @@ class Reader:
         try:
             self._replies.recv_bytes()  # ready
         except EOFError:  # not the file's fault: the run stops, the file stays claimed for the next one
-            raise RuntimeError(f"the reader process (marmot.ingest.worker) could not start: exit status "
+            raise RuntimeError(f"the reader process (marmot.ingest.reader_process) could not start: exit status "
                                f"{self.close()}, its error is above; is {READER_MEMORY_ENV} too small?") from None
 
     def close(self) -> int:
@@ -102,36 +98,3 @@ class Reader:
             returncode = self._proc.wait()
         self._proc = self._requests = self._replies = None
         return returncode
-
-
-def serve(requests: Connection, replies: Connection) -> None:
-    """The reader's loop: check and load each file asked for, until the requests end."""
-    from marmot.ingest.ingestor import Ingestor  # after the memory limit: it imports DuckDB
-
-    home, contracts, threads = pickle.loads(requests.recv_bytes())
-    ingestor = Ingestor(Paths(Path(home)), contracts)
-    ingestor._threads = threads  # the share of the cores the parent gives each dataset being ingested
-    replies.send_bytes(b"{}")  # ready
-    while True:
-        try:
-            path, fields = pickle.loads(requests.recv_bytes())
-        except EOFError:
-            return
-        entry, problem = ledger.Entry(**fields), None
-        crash.point(f"read:{Path(path).name}")
-        try:
-            ingestor.check_and_load(Path(path), entry)
-        except FileProblem as exc:
-            problem = exc.problem
-        except Exception as exc:  # reported for this file; the reader goes on with the next
-            log.exception("unexpected error ingesting %r", path)  # repr: a newline in a name forges no log line
-            problem = unexpected(Path(path).name, exc)
-        replies.send_bytes(json.dumps({"entry": asdict(entry), "problem": problem and {
-            "code": problem.code, "message": problem.message, "column": problem.column}}).encode())
-
-
-if __name__ == "__main__":
-    limit = int(sys.argv[3]) * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

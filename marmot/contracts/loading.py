@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from marmot.contracts.model import TRANSPORTS, Column, Contract, Limits, PeriodColumn, Personal, Restatement, Schedule
+from marmot.contracts.model import TRANSPORTS, Contract
 from marmot.settings import contracts_dir
 
-# the model behind each place keys can be refused, for the "allowed:" list
-_MODELS = {(): Contract, ("schedule",): Schedule, ("period",): PeriodColumn, ("restatement",): Restatement,
-           ("limits",): Limits, ("columns", int): Column, ("columns", int, "personal"): Personal}
 # how a value that does not match its field's pattern is worded
 _PATTERN_WORDS = {
     "conn_id": "must be a snake_case Airflow connection id",
@@ -110,9 +108,25 @@ def describe(exc: ValidationError, raw: dict) -> list[str]:
             problems.append(f"transport type {kind_of_transport!r} has unknown settings {sorted(found)}; "
                             f"allowed: {allowed}")
         else:
-            model = _MODELS[tuple(int if isinstance(p, int) else p for p in first)]
+            model = _model_at(first)
             problems.append(f"{_prefix(first)}unknown keys {sorted(found)}; allowed: {sorted(model.model_fields)}")
     return problems
+
+
+def _model_at(location: tuple) -> type[BaseModel]:
+    """The model of the mapping at ``location`` in a contract (list indexes skipped), for the "allowed:" list."""
+    model: type[BaseModel] = Contract
+    for part in location:
+        if isinstance(part, int):
+            continue
+        pending, found = [model.model_fields[part].annotation], None
+        while pending and found is None:
+            kind = pending.pop()
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                found = kind
+            pending += get_args(kind)
+        model = found
+    return model
 
 
 def _shown(path: Path) -> Path:

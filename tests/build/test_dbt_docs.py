@@ -10,6 +10,7 @@ import shutil
 from marmot.build.dbt import dbt_env, run_dbt
 from marmot.settings import Paths
 
+
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 

@@ -38,12 +38,15 @@ def _write(folder: Path, raw: dict, name: str = "early_years__eyfsp.yml") -> Pat
     (("columns", 2), "columns[2]: unknown keys ['colour']; allowed: ['aliases', 'allowed', 'check', "),
     (("columns", 0, "personal"), "columns[0].personal: unknown keys ['colour']; allowed: ['output', 'treatment']"),
     (("transport",), "transport type 'landing_folder' has unknown settings ['colour']; allowed: ['sheet']"),
+    (("retention",), "retention: unknown keys ['colour']; allowed: ['archive_days']"),
+    (("limits",), "limits: unknown keys ['colour']; allowed: ['max_columns', "),
+    (("period",), "period: unknown keys ['colour']; allowed: ['column'"),
 ])
 def test_an_unknown_key_is_refused_where_it_is(tmp_path, where, key_path):
     raw = _eyfsp()
     place = raw
     for part in where:
-        place = place[part]
+        place = place.setdefault(part, {}) if isinstance(part, str) else place[part]  # a block left to its defaults
     place["colour"] = "blue"
     [problem] = _problems(_write(tmp_path, raw))
     assert problem.startswith(f"{tmp_path}/early_years__eyfsp.yml: {key_path}"), problem

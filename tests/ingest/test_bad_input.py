@@ -242,7 +242,7 @@ def test_file_gets_the_right_status_and_reasons(home, where, name, data, status,
 def _loaded(home, partner, dataset, column):
     return [r[0] for r in duckdb.sql(
         f"select {column} from read_parquet('{home.raw}/{partner}/{dataset}/2*.parquet') "
-        "order by _source_row").fetchall()]
+        "order by _batch_id, _source_row").fetchall()]  # batch ids sort by when received; rows tie across files
 
 
 def test_text_survives_exactly(home):

@@ -30,8 +30,8 @@ def write(paths: Paths, entry: Entry, contract: Contract | None = None) -> Path:
     folder = paths.receipts / entry.partner / entry.dataset
     folder.mkdir(parents=True, exist_ok=True)
     about = ({"title": contract.title, "partner_name": contract.partner_name, "contact": contract.contact,
-              "formats": list(contract.formats)} if contract else
-             {"title": "", "partner_name": "", "contact": "", "formats": []})
+              "formats": list(contract.formats), "archive_days": contract.retention.archive_days} if contract else
+             {"title": "", "partner_name": "", "contact": "", "formats": [], "archive_days": None})
     data = {**asdict(entry), "headline": HEADLINES[entry.status], **about}
     return _save(folder, entry.batch_id, data)
 

@@ -51,6 +51,9 @@ def test_a_link_in_a_drop_folder_is_quarantined_unread_and_nothing_behind_it_is_
     assert got["good.csv"].status == "accepted"
     assert secret.strip() not in _everything_under(home.archive / "dwp") + _everything_under(home.receipts / "dwp")
     assert not os.path.lexists(folder / "extract.csv") and Path(target).read_bytes() == secret
+    receipts = home.receipts / "dwp" / "claimant_count"
+    assert "kept no copy" in (receipts / f"{link.batch_id}.html").read_text()
+    assert "for 365 days after we received it" in (receipts / f"{got['good.csv'].batch_id}.html").read_text()
 
 
 def test_a_fifo_a_linked_folder_and_a_link_to_a_folder_are_quarantined_without_blocking(home, tmp_path):

@@ -21,18 +21,18 @@ select
     cast({{ age_band }} as integer) as age_band,
     false as is_period_marker,
     {%- if weight %}
-    sum({{ weight }} * ({{ numerator }})) as numerator,
-    sum({{ weight }} * ({{ denominator }})) as denominator,
-    sum({{ weight }} * {{ weight }} * ({{ denominator }})) as sum_squared_weights,
+    {{ exact_sum(weight ~ ' * (' ~ numerator ~ ')') }} as numerator,
+    {{ exact_sum(weight ~ ' * (' ~ denominator ~ ')') }} as denominator,
+    {{ exact_sum(weight ~ ' * ' ~ weight ~ ' * (' ~ denominator ~ ')') }} as sum_squared_weights,
     {%- else %}
-    cast(sum({{ numerator }}) as double) as numerator,
-    cast(sum({{ denominator }}) as double) as denominator,
+    {{ exact_sum(numerator) }} as numerator,
+    {{ exact_sum(denominator) }} as denominator,
     cast(null as double) as sum_squared_weights,
     {%- endif %}
-    cast(sum({{ numerator }}) as double) as unweighted_numerator,
-    cast(sum({{ denominator }}) as double) as unweighted_denominator,
+    {{ exact_sum(numerator) }} as unweighted_numerator,
+    {{ exact_sum(denominator) }} as unweighted_denominator,
     {%- if observation %}
-    list(cast({{ observation }} as double)) as observations
+    list(cast({{ observation }} as double) order by cast({{ observation }} as double)) as observations
     {%- else %}
     cast(null as double[]) as observations
     {%- endif %}

@@ -50,6 +50,14 @@ def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
             w.writerows([csv_safe(v) for v in row] for row in rows)
 
 
+def export_tables(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> None:
+    """Each table as ``<table>.csv`` and ``<table>.parquet`` in ``folder``, rows in stored order (the candidate
+    stores them sorted, so the same data always gives the same bytes)."""
+    for t in tables:
+        _write_csv(con, t, folder / f"{t}.csv")
+        con.execute(f"COPY \"{t}\" TO '{folder / f'{t}.parquet'}' (FORMAT parquet)")
+
+
 def versions(paths: Paths) -> list[str]:
     if not paths.published.exists():
         return []
@@ -107,9 +115,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
                    for r in con.execute(
                        "SELECT partner, dataset, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
-        for t in tables:
-            _write_csv(con, t, tmp / f"{t}.csv")
-            con.execute(f"COPY \"{t}\" TO '{tmp / f'{t}.parquet'}' (FORMAT parquet)")
+        export_tables(con, tables, tmp)
     finally:
         con.close()
     _copy_validation(validation, tmp)

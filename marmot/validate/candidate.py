@@ -52,7 +52,8 @@ def _copy_marts(build_db: Path, target_db: Path) -> dict[str, int]:
             "ORDER BY table_name", [PUBLISHED_SCHEMA]).fetchall()]
         counts = {}
         for t in tables:
-            con.execute(f'CREATE TABLE main."{t}" AS SELECT * FROM build.{PUBLISHED_SCHEMA}."{t}"')
+            # sorted: a mart's row order is whatever DuckDB's threads produced; the publication's is fixed
+            con.execute(f'CREATE TABLE main."{t}" AS SELECT * FROM build.{PUBLISHED_SCHEMA}."{t}" ORDER BY ALL')
             counts[t] = con.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]
         con.execute("DETACH build")
         con.execute("CHECKPOINT")

@@ -1,14 +1,17 @@
 """The incremental staging tables (macros/current_batch_rows.sql) hold, after a build that read
-only the changed periods, exactly what a build from every raw batch holds."""
+only the changed periods, exactly what a build from every raw batch holds, and the publication is
+byte-identical to a full build's."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 from conftest import eyfsp_row, land_eyfsp
 
+from build.published_bytes import differing, published_bytes
 from devtools.bench import run as bench
 from devtools.synthetic import generate
 from marmot.build.fingerprint import code_fingerprint
@@ -101,8 +104,10 @@ def _assert_same_as_full_build(paths: Paths, tables: dict[str, list[tuple]], cop
     built_from.write_text(json.dumps({**recorded, "code_fingerprint": "older code"}))
     assert pipeline.build(full)["full_refresh"]
     rebuilt = _staging_tables(full)
-    differing = [t for t in tables if tables[t] != rebuilt[t]]
-    assert not differing, f"staging tables differ from a full build: {differing}"
+    differing_tables = [t for t in tables if tables[t] != rebuilt[t]]
+    assert not differing_tables, f"staging tables differ from a full build: {differing_tables}"
+    published = published_bytes(paths, Path(copy_to).with_name(f"{Path(copy_to).name}_published_incremental"))
+    assert not differing(published, published_bytes(full, Path(copy_to).with_name(f"{Path(copy_to).name}_published")))
 
 
 def test_the_code_fingerprint_follows_the_sql_and_not_what_dbt_writes(tmp_path):

@@ -83,12 +83,12 @@ select
         else 'Persons'
     end as breakdown_value,
     age_band,
-    sum(numerator) as numerator,
-    sum(denominator) as denominator,
-    sum(unweighted_numerator) as unweighted_numerator,
-    sum(unweighted_denominator) as unweighted_denominator,
-    sum(sum_squared_weights) as sum_squared_weights,
-    flatten(list(observations) filter (where observations is not null)) as observations
+    {{ exact_sum('numerator') }} as numerator,
+    {{ exact_sum('denominator') }} as denominator,
+    {{ exact_sum('unweighted_numerator') }} as unweighted_numerator,
+    {{ exact_sum('unweighted_denominator') }} as unweighted_denominator,
+    {{ exact_sum('sum_squared_weights') }} as sum_squared_weights,
+    list_sort(flatten(list(observations) filter (where observations is not null))) as observations
 from located
 group by grouping sets (
     (indicator_id, period, breakdowns, age_band),

@@ -28,13 +28,14 @@ import shutil
 import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from marmot import crash
-from marmot.atomic import PRIVATE, READ_ONLY_PRIVATE, private_dirs, replacing, write_bytes
+from marmot.atomic import PRIVATE, READ_ONLY_PRIVATE, private_dirs, replacing
 from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header
 from marmot.contracts.periods import latest_period
 from marmot.ingest import ledger, receipts
@@ -297,11 +298,25 @@ KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe (FIFO)", s
          stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder", stat.S_IFSOCK: "a socket"}
 
 
-def _read_regular_file(path: Path) -> bytes | str:
-    """The bytes of a regular file, or what the entry is instead (then nothing was opened or read).
+COPY_CHUNK = 1 << 20  # archiving streams the file: its size does not decide the memory an ingest needs
 
-    ``lstat`` before opening (opening a fifo or device can block or act); ``O_NOFOLLOW`` and the
-    ``fstat`` of what was opened close the window in which it could be swapped for a link."""
+
+@dataclass(frozen=True)
+class Copied:
+    """A landed file copied (unfinished, ``tmp``) into its dataset's archive folder, with its hash and size."""
+
+    tmp: Path
+    sha256: str
+    size: int
+
+
+def _copy_regular_file(path: Path, folder: Path) -> Copied | str:
+    """Copy a regular file into ``folder`` under a temporary name, hashing it on the way (a chunk at a time); or
+    say what the entry is instead (then nothing was opened, or nothing read).
+
+    ``lstat`` before opening (opening a fifo or device can block or act); ``O_NOFOLLOW`` and the ``fstat`` of
+    what was opened close the window in which it could be swapped for a link. A file with more than one name
+    (a hard link) may be a file from outside the landing area: it is refused unread like a symbolic link."""
     mode = path.lstat().st_mode
     if stat.S_ISREG(mode):
         try:
@@ -312,10 +327,28 @@ def _read_regular_file(path: Path) -> bytes | str:
             mode = stat.S_IFLNK
         else:
             with open(fd, "rb") as f:
-                mode = os.fstat(fd).st_mode
+                opened = os.fstat(fd)
+                mode = opened.st_mode
+                if stat.S_ISREG(mode) and opened.st_nlink > 1:
+                    return "a hard link (the same file has another name, which may be outside the landing area)"
                 if stat.S_ISREG(mode):
-                    return f.read()
+                    return _stream_copy(f, folder)
     return KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _stream_copy(source, folder: Path) -> Copied:
+    digest, size = hashlib.sha256(), 0
+    tmp = folder / f".incoming-{os.getpid()}-{threading.get_ident()}.tmp"
+    try:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE), "wb") as out:
+            while chunk := source.read(COPY_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Copied(tmp, digest.hexdigest(), size)
 
 
 def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
@@ -428,17 +461,17 @@ class Ingestor:
         partner = parts[0] if len(parts) >= 2 else "_unknown"
         dataset = parts[1] if len(parts) >= 3 else "_unknown"
         received = claimed.received
-        data = _read_regular_file(path)
-        if isinstance(data, str):
-            return self._refuse(path, partner, dataset, received, data)
-        sha = hashlib.sha256(data).hexdigest()
-        batch_id = f"{received:%Y%m%dT%H%M%S%fZ}-{sha[:12]}"
+        copied = _copy_regular_file(path, private_dirs(self.paths.archive, partner, dataset))
+        if isinstance(copied, str):
+            return self._refuse(path, partner, dataset, received, copied)
+        batch_id = f"{received:%Y%m%dT%H%M%S%fZ}-{copied.sha256[:12]}"
         if recorded := ledger.read_all(self.paths.ledger, partner, dataset, batch_id):
+            copied.tmp.unlink()
             return self._finish(path, recorded[0])
-        archive_path = self._archive(path, partner, dataset, batch_id, data)
+        archive_path = self._archive(path, copied.tmp, batch_id)
         entry = ledger.Entry(
-            batch_id=batch_id, partner=partner, dataset=dataset, original_name=path.name, sha256=sha,
-            bytes=len(data), received_at=received.isoformat(), status="quarantined",
+            batch_id=batch_id, partner=partner, dataset=dataset, original_name=path.name, sha256=copied.sha256,
+            bytes=copied.size, received_at=received.isoformat(), status="quarantined",
             archive_path=str(archive_path.relative_to(self.paths.home)),
         )
         reader = self._reader()  # outside the try: a reader that cannot start is no fault of the file
@@ -447,7 +480,7 @@ class Ingestor:
                 raise FileProblem("crashed_reader", f"{path.name}: the file crashed the reader (two ingest runs "
                                                     "stopped while reading it); nothing was loaded. Check that it "
                                                     "opens and is a plain export, then send it again.")
-            with ledger.content_claim(self.paths.ledger, partner, dataset, sha) as first:
+            with ledger.content_claim(self.paths.ledger, partner, dataset, copied.sha256) as first:
                 if first:
                     reader.check_and_load(path, entry)
                     self._warn_if_restatement_drops(entry)
@@ -484,8 +517,8 @@ class Ingestor:
             batch_id=f"{received:%Y%m%dT%H%M%S%fZ}-{token}", partner=partner, dataset=dataset,
             original_name=path.name, sha256="", bytes=0, received_at=received.isoformat(),
             status="quarantined", archive_path="")
-        self._quarantine(entry, Problem("not_a_file", f"{path.name} is {kind}, not a file: nothing was read "
-                                                      "from it. Send the file itself."))
+        self._quarantine(entry, Problem("not_a_file", f"{path.name} is {kind}: nothing was read from it. "
+                                                      "Send the file itself (a plain copy)."))
         if stat.S_ISDIR(path.lstat().st_mode):
             shutil.rmtree(path)  # does not follow links inside
         else:
@@ -518,15 +551,18 @@ class Ingestor:
                     log.warning("removing %s: written by an ingest that crashed before recording it", orphan)
                     orphan.unlink()
 
-    def _archive(self, path: Path, partner: str, dataset: str, batch_id: str, data: bytes) -> Path:
-        """A read-only copy named ``<batch_id>__<name>``; a name longer than ``ARCHIVE_NAME_CHARS`` is
-        shortened, with a hash of it, to stay within the file system's limit (the ledger keeps it whole)."""
+    @staticmethod
+    def _archive(path: Path, copy: Path, batch_id: str) -> Path:
+        """Name the copy of ``path`` in the archive ``<batch_id>__<name>``, read-only; a name longer than
+        ``ARCHIVE_NAME_CHARS`` is shortened, with a hash of it, to stay within the file system's limit (the ledger
+        keeps it whole)."""
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", path.name).lstrip(".") or "file"
         if len(safe) > ARCHIVE_NAME_CHARS:
             digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
             safe = f"{safe[:ARCHIVE_NAME_CHARS - 40]}-{digest}{path.suffix[:20]}"
-        target = private_dirs(self.paths.archive, partner, dataset) / f"{batch_id}__{safe}"
-        write_bytes(target, data, READ_ONLY_PRIVATE)  # the partner's bytes, direct identifiers included
+        target = copy.parent / f"{batch_id}__{safe}"
+        copy.chmod(READ_ONLY_PRIVATE)  # the partner's bytes, direct identifiers included
+        os.replace(copy, target)
         return target
 
     def check_and_load(self, path: Path, entry: ledger.Entry) -> None:

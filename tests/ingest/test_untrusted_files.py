@@ -149,3 +149,31 @@ def test_a_reader_that_cannot_start_stops_the_run_and_quarantines_nothing(home):
     run = _marmot_ingest(MARMOT_READER_MEMORY_MB="16")
     assert run.returncode != 0 and "could not start" in run.stderr and "MARMOT_READER_MEMORY_MB" in run.stderr
     assert read_all(home.ledger) == [] and len(list((home.landing / ".processing").rglob("good.ndjson"))) == 1
+
+
+def test_a_hard_link_to_a_file_elsewhere_is_quarantined_unread(home, tmp_path):
+    """A hard link is a second name of the same file: landed, it could hand over a file from outside the
+    landing area (the pseudonym key, another partner's archive) without being a symbolic link."""
+    secret = tmp_path / "outside.csv"
+    secret.write_bytes(b"month,secret\n2025-04,not for the platform\n")
+    land(home.landing, *DWP, "good.csv", GOOD)
+    os.link(secret, home.landing / "dwp" / "claimant_count" / "extract.csv")
+    got = _ingest(home)
+    link = got["extract.csv"]
+    assert (link.status, [r["code"] for r in link.reasons], link.archive_path) == ("quarantined", ["not_a_file"], "")
+    assert "extract.csv is a hard link" in link.reasons[0]["message"]
+    assert got["good.csv"].status == "accepted"
+    assert b"not for the platform" not in _everything_under(home.archive) + _everything_under(home.receipts)
+    assert secret.read_bytes().endswith(b"not for the platform\n") and secret.stat().st_nlink == 1
+
+
+def test_archiving_streams_the_file_and_leaves_no_temporary_copy(home, monkeypatch):
+    """The archive copy is written a chunk at a time (memory does not grow with the file) and is the file."""
+    from marmot.ingest import ingestor
+
+    monkeypatch.setattr(ingestor, "COPY_CHUNK", 7)  # many chunks for a small file
+    land(home.landing, *DWP, "chunked.csv", GOOD)
+    [entry] = Ingestor(home).run()
+    assert (entry.status, entry.bytes, entry.rows_loaded) == ("accepted", len(GOOD), 3) and len(GOOD) > 20 * 7
+    assert (home.home / entry.archive_path).read_bytes() == GOOD
+    assert not [p for p in (home.archive / "dwp").rglob(".incoming-*")]

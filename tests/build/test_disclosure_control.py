@@ -3,9 +3,13 @@
 The attacker knows every published count, that the wards, the quintiles, the sexes and the ethnic
 groups each add up to the city, the catalogue's policy (threshold, which counts are protected),
 that hidden counts are non-negative integers, and whatever a published suppression reason says
-(a primary reason: 1 to threshold - 1; a secondary one: not that). For each indicator and period
-the attacker computes every value each hidden count can take consistently with all of that, exactly
-(integer interval arithmetic: each set adds up to the city, and the sets share only the city).
+(a primary reason: 1 to threshold - 1; a secondary one: not that). The attacker also knows the
+rule's one exception to "zeros are published": only a set hidden whole can hide a zero, so in a set
+with a published child every hidden cell is non-zero (in the protected count, where the indicator
+protects one count; with the complement protected too, a hidden cell may be zero in one of them).
+For each indicator and period the attacker computes every value each hidden count can take
+consistently with all of that, exactly (integer interval arithmetic: each set adds up to the city,
+and the sets share only the city).
 A primary cell must keep at least ``threshold`` possible values in each protected count (numerator,
 or records for means; the complement where the policy protects it): never pinned, never narrowed
 below "somewhere in 1 to threshold - 1". A suppressed city is known to be small whenever its
@@ -85,6 +89,10 @@ def solve(cells: pd.DataFrame) -> list[dict]:
             root = [(count[city.name], count[city.name])]
         sets = [(rows[~rows["is_suppressed"]].index, rows[rows["is_suppressed"]].index)
                 for _, rows in children.groupby("set")]
+        if len(counts(cells)) == 1:
+            for shown, hidden in sets:
+                if len(shown):  # a set with a published child hides no zero
+                    domain.update({i: _and(domain.get(i, ANY), [(1, INF)]) for i in hidden})
         for shown, hidden in sets:  # the city must agree with every set
             root = _and(root, _plus(_sum(domain[i] for i in hidden), [(count[shown].sum(),) * 2]))
         if city["is_suppressed"]:
@@ -152,7 +160,7 @@ def test_published_rows_say_only_that_they_were_suppressed_and_publish_no_number
     assert suppressed["numerator"].isna().all() and suppressed["denominator"].isna().all()
 
 
-def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]]) -> pd.DataFrame:
+def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]], suppress_complement: bool = True) -> pd.DataFrame:
     """Published cells of one indicator and period from (numerator, denominator) per cell ('city' the total)."""
     rows = []
     for label, (x, n) in cells.items():
@@ -162,7 +170,7 @@ def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]]) -> pd.DataFram
                      "breakdown_value": "Persons" if label == "city" else label, "numerator": float(x),
                      "denominator": float(n), "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0})
     catalogue = pd.DataFrame([{"indicator_id": "ind", "method": "wilson", "suppress_below": 5,
-                               "suppress_complement": True, "secondary_suppression": True}])
+                               "suppress_complement": suppress_complement, "secondary_suppression": True}])
     out = disclosure_control(pd.DataFrame(rows), catalogue).merge(catalogue, on="indicator_id")
     return out.assign(set=out["breakdown"].where(out["breakdown"] != "persons", out["geography_level"]),
                       label=out["area_code"].where(out["breakdown"] == "persons", out["breakdown_value"]),
@@ -177,8 +185,12 @@ def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]]) -> pd.DataFram
     ("ethnicity", {"city": (64, 400), "White": (40, 200), "Asian": (20, 100), "Black": (3, 50), "Mixed": (1, 50)}),
     # four small quintiles told 1 to 4 that add up to 5: each is 1 or 2
     ("persons", {"city": (25, 400), "Q1": (1, 80), "Q2": (1, 80), "Q3": (1, 80), "Q4": (2, 80), "Q5": (20, 80)}),
+    # every non-zero quintile is small and they add up to the city's 5: hidden non-zero cells would each be 1
+    ("persons", {"city": (5, 400), "Q1": (1, 80), "Q2": (1, 80), "Q3": (1, 80), "Q4": (1, 80), "Q5": (1, 80)}),
+    ("persons", {"city": (6, 400), "Q1": (2, 80), "Q2": (2, 80), "Q3": (2, 80), "Q4": (0, 80), "Q5": (0, 80)}),
 ])
-def test_the_attack_on_hand_made_sets(breakdown, cells):
-    published = _hand_made(breakdown, cells)
+@pytest.mark.parametrize("suppress_complement", [True, False])
+def test_the_attack_on_hand_made_sets(breakdown, cells, suppress_complement):
+    published = _hand_made(breakdown, cells, suppress_complement)
     assert published["is_primary"].sum() >= 1
     assert attack(published) == []

@@ -14,11 +14,14 @@ published children and that hidden counts are not negative, so each hidden count
 0 and the hidden total of its set. Further children are hidden, the smallest non-zero count
 first, until the set has at least two hidden children and in every protected count the hidden
 total is at least the threshold plus one per hidden child beyond the first: then every hidden
-count keeps at least ``suppress_below`` possible values even for an attacker who assumes hidden
-counts are never zero. A hidden zero adds nothing to the hidden total, so zeros are never chosen;
-when no non-zero child is left the set is still protected against the attacker above (its hidden
-total is the city's count, at least the threshold). Under a suppressed city every child's total
-is unknown. Children belong to one set each, so one pass is enough.
+count keeps at least ``suppress_below`` possible values even for an attacker who knows hidden
+counts are never zero (zeros are published, so a hidden cell is a non-zero one). A hidden zero adds
+nothing to the hidden total, so zeros are not chosen. When every non-zero child is hidden and the
+set is still short (a city of 5 made of five wards of 1: each hidden ward would be 1), the whole
+set is hidden, zeros included: an attacker then knows only that at least ``total - threshold + 2``
+children are non-zero, so each hidden child is somewhere in 0 to ``threshold - 1``. Under a
+suppressed city every child's total is unknown. Children belong to one set each, so one pass is
+enough.
 
 Published rows say only that they were suppressed (``SUPPRESSION_REASON``): which kind of
 suppression a cell had would tell an attacker that a primary cell is 1 to threshold - 1 and a
@@ -87,7 +90,9 @@ def secondary(frame, counts, hidden):
             open_rows = children[~hidden[children].to_numpy()]
             candidates = [counts.loc[open_rows, name][lambda c: c > 0] for name in short]
             candidates = [c for c in candidates if not c.empty]
-            if not candidates:  # protected, or every non-zero child is hidden (the hidden total is the city's)
+            if not candidates:
+                if short:  # every non-zero child is hidden and still too few: hide the whole set
+                    hidden[children] = True
                 break
             smallest = frame.loc[candidates[0].index].assign(_c=candidates[0]).sort_values(["_c", "denominator"])
             hidden[smallest.index[0]] = True

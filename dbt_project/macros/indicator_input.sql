@@ -7,7 +7,9 @@
   Pass lsoa='null' for city-only sources and sex / ethnicity to break down by them.
   Unless is_event_source=false (denominator-only rows such as populations), one marker row
   per period says that the partner data behind the numerator arrived for it (even when no
-  row meets the definition), so that periods exist exactly where data arrived.
+  row meets the definition), so that periods exist exactly where data arrived, and when
+  (received_at: the latest batch behind the period; int_indicator_periods decides from it
+  whether the period was complete when it was sent).
 #}
 {% macro indicator_input(indicator_id, relation, period, numerator, denominator, where='true',
                          lsoa='lsoa21_code', sex='null', ethnicity='null', age_band='null',
@@ -35,15 +37,17 @@ select
     list(cast({{ observation }} as double) order by cast({{ observation }} as double)) as observations
     {%- else %}
     cast(null as double[]) as observations
-    {%- endif %}
+    {%- endif %},
+    cast(null as timestamptz) as received_at
 from {{ relation }}
 where {{ where }}
 group by all
 {%- if is_event_source %}
 union all
-select distinct
-    '{{ indicator_id }}', {{ period }}, null, null, null, null, true, 0, 0, null, 0, 0, null
+select
+    '{{ indicator_id }}', {{ period }}, null, null, null, null, true, 0, 0, null, 0, 0, null, max(received_at)
 from {{ relation }}
+group by all
 {%- endif %}
 {%- endmacro %}
 

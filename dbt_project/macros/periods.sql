@@ -56,3 +56,13 @@
     from {{ relation }}
     qualify count(distinct {{ column }}) over (partition by {{ year }}) = {{ parts }}
 {%- endmacro %}
+
+{# Last day of a single period label 'YYYY' (31 December), academic 'YYYY/YY' (31 August) or
+   financial 'YYYY/YY' (31 March); period_type is a SQL expression. #}
+{% macro period_end(period, period_type) -%}
+    case {{ period_type }}
+        when 'academic_year' then make_date(cast(left({{ period }}, 4) as integer) + 1, 8, 31)
+        when 'financial_year' then make_date(cast(left({{ period }}, 4) as integer) + 1, 3, 31)
+        else make_date(cast(left({{ period }}, 4) as integer), 12, 31)
+    end
+{%- endmacro %}

@@ -51,3 +51,27 @@ def test_quintile_gap_is_least_minus_most_deprived(warehouse):
     assert row[1:3] == pytest.approx((q["Q1"][0], q["Q5"][0]), abs=1e-3)
     assert row[3:] == pytest.approx(tuple(expected), abs=1e-3)
     assert row[3] > 0  # the synthetic least deprived pupils score higher
+
+
+def test_a_part_year_is_published_with_its_note_but_not_compared_latest_or_trended(warehouse):
+    """The synthetic Job Shop extract of the running financial year is year to date (sent before 31 March)."""
+    part = warehouse.sql("select indicator_id, period, period_note, england_comparison "
+                         "from marts.mart_indicator_values "
+                         "where not period_is_complete and geography_level = 'city'").fetchall()
+    assert {(r[0], r[2].startswith("Part year (year to date)"), r[3]) for r in part} == {
+        ("p3_job_shop_into_work", True, "Not compared")}
+    [(indicator, period, *_)] = part
+    latest, reason = warehouse.execute("select latest_period, trend_reason from marts.mart_indicator_latest "
+                                       "where indicator_id = ?", [indicator]).fetchone()
+    assert latest < period and period not in reason
+    complete = warehouse.sql("select count(*) from marts.mart_indicator_values where period_is_complete "
+                             "and period_note is null").fetchone()[0]
+    assert complete > 1000
+
+
+def test_every_trend_has_a_code_and_a_reason(warehouse):
+    rows = warehouse.sql("select trend_label, trend_code, trend_reason from marts.mart_indicator_latest").fetchall()
+    assert all(reason for _, _, reason in rows)
+    cannot = [reason for label, code, reason in rows if code == "not_calculated"]
+    assert cannot and all(label == "Cannot be calculated" for label, code, _ in rows if code == "not_calculated")
+    assert not [r for r in cannot if r.startswith("Fingertips trend test")]

@@ -51,7 +51,14 @@ def _series(indicator_id, years, numerators, denominator=1000, suppressed=()):
             for y, x in zip(years, numerators, strict=True)]
 
 
-def test_a_trend_needs_five_consecutive_annual_published_points():
+def _usable(values, part=()):
+    """int_indicator_periods for ``values``: every period complete except the (indicator, period) pairs in ``part``."""
+    periods = values[["indicator_id", "period"]].drop_duplicates()
+    return periods.assign(is_usable=[(i, p) not in part for i, p in zip(periods["indicator_id"], periods["period"],
+                                                                        strict=True)])
+
+
+def test_a_trend_needs_five_consecutive_annual_published_points_and_says_why_not():
     rising = [100, 150, 200, 250, 300]
     values = pd.DataFrame(
         _series("better", range(2020, 2025), rising) + _series("worse", range(2020, 2025), rising)
@@ -60,16 +67,37 @@ def test_a_trend_needs_five_consecutive_annual_published_points():
         + [_row("better", "2023", level="ward", area="W1", x=1, n=1000)])  # only the city counts
     catalogue = _catalogue(better=("wilson", "HiG", 1), worse=("wilson", "LiG", 1), four=("wilson", "HiG", 1),
                            gap=("wilson", "HiG", 1), pooled=("wilson", "HiG", 3), hidden=("wilson", "HiG", 1))
-    out = trends(values, catalogue).set_index("indicator_id")
+    out = trends(values, catalogue, _usable(values)).set_index("indicator_id")
     assert out.loc["better", "trend_label"] == "Increasing and getting better"
-    assert out.loc["worse", "trend_label"] == "Increasing and getting worse"
+    assert out.loc["better", "trend_code"] == "increasing_better"
+    assert out.loc["better", "trend_reason"] == "Fingertips trend test over 2020 to 2024"
+    assert (out.loc["worse", "trend_label"], out.loc["worse", "trend_code"]) == ("Increasing and getting worse",
+                                                                                 "increasing_worse")
     assert out.loc["better", "trend_chi_square"] > 9.5495  # Fingertips' 99.8% threshold
     for cannot in ["four", "gap", "pooled", "hidden"]:
-        assert out.loc[cannot, "trend_label"] == "Cannot be calculated", cannot
-    # too few, not consecutive or pooled: no test at all (a suppressed point leaves marmot.stats too few)
-    assert out.loc[["four", "gap", "pooled"], "trend_chi_square"].isna().all()
+        assert (out.loc[cannot, "trend_label"], out.loc[cannot, "trend_code"]) == ("Cannot be calculated",
+                                                                                   "not_calculated"), cannot
+    assert out["trend_reason"].to_dict() == {
+        "better": "Fingertips trend test over 2020 to 2024", "worse": "Fingertips trend test over 2020 to 2024",
+        "four": "needs 5 comparable periods, has 4", "gap": "needs 5 consecutive periods: no data after 2018",
+        "pooled": "not tested: pooled periods overlap, so they are not independent points",
+        "hidden": "a value among the last 5 periods is suppressed or missing (2022)"}
+    assert out.loc[["four", "gap", "pooled", "hidden"], "trend_chi_square"].isna().all()
     assert (out.loc["better", "latest_period"], out.loc["better", "periods_available"]) == ("2024", 5)
     assert (out.loc["gap", "latest_period"], out.loc["gap", "periods_available"]) == ("2023", 5)
+
+
+def test_a_part_year_is_neither_the_latest_period_nor_a_point_of_the_trend():
+    """Job Shop 2026/27 from a Q2 year-to-date file: 28 % against 40-42 % in full years was "Decreasing and
+    getting worse"; left out, the trend is over the five full years and the latest period is the last full one."""
+    values = pd.DataFrame(_series("jobs", range(2021, 2027), [400, 410, 420, 410, 400, 140], denominator=1000)
+                          + _series("jobs_part", range(2021, 2027), [400, 410, 420, 410, 400, 140], denominator=1000))
+    catalogue = _catalogue(jobs=("wilson", "HiG", 1), jobs_part=("wilson", "HiG", 1))
+    with_part = trends(values, catalogue, _usable(values)).set_index("indicator_id").loc["jobs_part"]
+    assert with_part["trend_label"] == "Decreasing and getting worse"  # what the publication said
+    out = trends(values, catalogue, _usable(values, part={("jobs", "2026")})).set_index("indicator_id").loc["jobs"]
+    assert (out["latest_period"], out["periods_available"]) == ("2025", 5)
+    assert out["trend_code"] != "decreasing_worse" and out["trend_reason"] == "Fingertips trend test over 2021 to 2025"
 
 
 def test_the_quintile_gap_is_least_minus_most_deprived_and_its_change_is_judged_on_both_periods():

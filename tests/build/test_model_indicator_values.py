@@ -94,3 +94,18 @@ def test_a_method_without_an_implementation_is_refused_by_name():
     counts = _counts({"indicator_id": "odd", "numerator": 1, "denominator": 2})
     with pytest.raises(ValueError, match=r"no implementation for indicator methods \['median'\]"):
         indicator_values(counts, _catalogue(odd=("median", 1)))
+
+
+def test_no_interval_is_published_without_its_value():
+    """A small ward's life expectancy: the PHE method withholds the value when its 95% half-width exceeds 10
+    years but keeps the limits; an interval with no value (76.6 to 100.7 years) was published."""
+    from marmot.stats import START_AGES, life_expectancy
+
+    deaths = [0.0] * (len(START_AGES) - 3) + [1.0, 1.0, 2.0]
+    populations = [320.0] * len(START_AGES)
+    table = life_expectancy(deaths, populations)
+    assert np.isnan(table.value[0]) and np.isfinite([table.lower[0], table.upper[0]]).all()  # the method's own rule
+    counts = _counts(*({"indicator_id": "le", "age_band": band, "numerator": d, "denominator": n}
+                       for band, (d, n) in enumerate(zip(deaths, populations, strict=True))))
+    row = _one(indicator_values(counts, _catalogue(le=("life_expectancy", 1))), "le")
+    assert np.isnan([row["value"], row["lower_95"], row["upper_95"]]).all()

@@ -27,15 +27,22 @@ windowed as (
         end as period,
         catalogue.pooled_years,
         catalogue.period_type,
-        catalogue.breakdowns
+        catalogue.breakdowns,
+        {{ period_end('inputs.period', 'catalogue.period_type') }} as input_period_end
     from inputs
     inner join catalogue using (indicator_id)
     cross join lateral (select unnest(range(catalogue.pooled_years)) as k) as offsets
 ),
 
--- a period (or window) exists only where the numerator's partner data arrived for every year
+-- a period (or window) exists only where the numerator's partner data arrived for every year;
+-- it is complete when the data of each of its years was received after that year ended (data
+-- sent during a year, a year-to-date return, is a part period)
 complete as (
-    select *
+    select
+        *,
+        bool_and(case when is_period_marker then cast(received_at as date) > input_period_end end)
+            over (partition by indicator_id, period) as is_period_complete,
+        max(received_at) over (partition by indicator_id, period) as period_received_at
     from windowed
     qualify count(distinct case when is_period_marker then year end)
         over (partition by indicator_id, period) = pooled_years
@@ -88,7 +95,9 @@ select
     {{ exact_sum('unweighted_numerator') }} as unweighted_numerator,
     {{ exact_sum('unweighted_denominator') }} as unweighted_denominator,
     {{ exact_sum('sum_squared_weights') }} as sum_squared_weights,
-    list_sort(flatten(list(observations) filter (where observations is not null))) as observations
+    list_sort(flatten(list(observations) filter (where observations is not null))) as observations,
+    any_value(is_period_complete) as is_period_complete,
+    any_value(period_received_at) as period_received_at
 from located
 group by grouping sets (
     (indicator_id, period, breakdowns, age_band),

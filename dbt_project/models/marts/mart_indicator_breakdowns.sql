@@ -3,6 +3,8 @@
 select
     v.indicator_id,
     v.period,
+    periods.is_complete as period_is_complete,
+    periods.period_note,
     v.breakdown,
     v.breakdown_value,
     v.published_numerator as numerator,
@@ -12,8 +14,13 @@ select
     round(v.published_upper_95, 4) as upper_95,
     v.is_suppressed,
     cast(v.suppression_reason as varchar) as suppression_reason,
-    case when not v.is_suppressed then cast(eng.england_comparison as varchar) end as england_comparison
+    case
+        when v.is_suppressed then null
+        when not periods.is_usable then 'Not compared'
+        else cast(eng.england_comparison as varchar)
+    end as england_comparison
 from {{ ref('int_indicator_values__disclosure_controlled') }} as v
 inner join {{ ref('int_indicator_england_comparisons') }} as eng
     using (indicator_id, period, geography_level, area_code, breakdown, breakdown_value)
+inner join {{ ref('int_indicator_periods') }} as periods using (indicator_id, period)
 where v.breakdown <> 'persons'

@@ -1,5 +1,6 @@
--- The bigger picture, one row per indicator: the latest city value with its England
--- comparison, the recent trend and the gap between the most and least deprived quintiles.
+-- The bigger picture, one row per indicator: the latest complete city value with its England
+-- comparison, the recent trend (with its code and reason) and the gap between the most and
+-- least deprived quintiles. A part year is never the latest value (int_indicator_periods).
 select
     latest.indicator_id,
     latest.indicator_name,
@@ -15,6 +16,8 @@ select
     latest.england_value,
     latest.england_comparison,
     trends.trend_label,
+    trends.trend_code,
+    trends.trend_reason,
     trends.periods_available,
     round(gaps.value_q1, 4) as value_most_deprived,
     round(gaps.value_q5, 4) as value_least_deprived,

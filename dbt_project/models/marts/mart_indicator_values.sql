@@ -1,12 +1,15 @@
 -- Published indicator values (persons): every indicator, period and area (city, wards, IMD
 -- quintiles) after disclosure control, compared with England. Suppressed rows keep their
--- place but lose the numbers.
+-- place but lose the numbers. A part year (int_indicator_periods) is published with its note
+-- and not compared.
 select
     v.indicator_id,
     cat.indicator_name,
     cat.principle_key,
     p.principle_label,
     v.period,
+    periods.is_complete as period_is_complete,
+    periods.period_note,
     v.geography_level,
     v.area_code,
     v.area_name,
@@ -21,10 +24,15 @@ select
     cat.polarity,
     cat.method,
     eng.england_value,
-    case when not v.is_suppressed then cast(eng.england_comparison as varchar) end as england_comparison
+    case
+        when v.is_suppressed then null
+        when not periods.is_usable then 'Not compared'
+        else cast(eng.england_comparison as varchar)
+    end as england_comparison
 from {{ ref('int_indicator_values__disclosure_controlled') }} as v
 inner join {{ ref('indicator_catalogue') }} as cat using (indicator_id)
 inner join {{ ref('principles') }} as p on cat.principle_key = p.principle_key
 inner join {{ ref('int_indicator_england_comparisons') }} as eng
     using (indicator_id, period, geography_level, area_code, breakdown, breakdown_value)
+inner join {{ ref('int_indicator_periods') }} as periods using (indicator_id, period)
 where v.breakdown = 'persons'

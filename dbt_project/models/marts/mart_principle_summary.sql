@@ -6,11 +6,11 @@ select
     p.principle_number,
     p.principle_label,
     count(latest.indicator_id) as indicators,
-    count(*) filter (where latest.trend_label like '%getting better') as improving,
-    count(*) filter (where latest.trend_label like '%getting worse') as worsening,
-    count(*) filter (where latest.trend_label in ('No significant change', 'Increasing', 'Decreasing'))
+    count(*) filter (where latest.trend_code in ('increasing_better', 'decreasing_better')) as improving,
+    count(*) filter (where latest.trend_code in ('increasing_worse', 'decreasing_worse')) as worsening,
+    count(*) filter (where latest.trend_code in ('no_significant_change', 'increasing', 'decreasing'))
         as no_significant_or_no_judgement,
-    count(*) filter (where latest.trend_label = 'Cannot be calculated') as trend_not_calculated,
+    count(*) filter (where latest.trend_code = 'not_calculated') as trend_not_calculated,
     count(*) filter (where latest.england_comparison = 'Better') as better_than_england,
     count(*) filter (where latest.england_comparison = 'Similar') as similar_to_england,
     count(*) filter (where latest.england_comparison = 'Worse') as worse_than_england,

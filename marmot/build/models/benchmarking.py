@@ -32,35 +32,65 @@ def england_comparisons(values, catalogue, england):
     return df.drop(columns=["value", "lower_95", "upper_95", "polarity", "year"])
 
 
-def _trend(series, method, polarity, pooled_years):
+TREND_CODES = {"Increasing and getting better": "increasing_better", "Increasing and getting worse": "increasing_worse",
+               "Decreasing and getting better": "decreasing_better", "Decreasing and getting worse": "decreasing_worse",
+               "Increasing": "increasing", "Decreasing": "decreasing", "No significant change": "no_significant_change",
+               CANNOT: "not_calculated"}
+
+
+def _not_testable(series, pooled_years):
+    """Why the Fingertips trend test cannot be run on the last points of ``series`` (None when it can)."""
+    if pooled_years > 1:
+        return "not tested: pooled periods overlap, so they are not independent points"
+    if series["lower_95"].isna().all():
+        return "not tested: the values of this method have no confidence intervals to test"
     last = series.tail(TREND_POINTS)
+    if len(last) < TREND_POINTS:
+        return f"needs {TREND_POINTS} comparable periods, has {len(last)}"
     years = last["period"].str[:4].astype(int).to_numpy()
-    if pooled_years > 1 or len(last) < TREND_POINTS or np.any(np.diff(years) != 1):
-        return CANNOT, np.nan
+    if gaps := [f"{last['period'].iloc[i]}" for i in np.flatnonzero(np.diff(years) != 1)]:
+        return f"needs {TREND_POINTS} consecutive periods: no data after {', '.join(gaps)}"
+    if hidden := list(last.loc[last["value"].isna(), "period"]):
+        return f"a value among the last {TREND_POINTS} periods is suppressed or missing ({', '.join(hidden)})"
+    return None
+
+
+def _trend(series, method, polarity, pooled_years):
+    """(label, code, reason, chi-square) of the trend over the last five points of ``series``."""
+    if reason := _not_testable(series, pooled_years):
+        return CANNOT, TREND_CODES[CANNOT], reason, np.nan
+    last = series.tail(TREND_POINTS)
     if method == "wilson":
         result = trend_proportion(last["numerator"], last["denominator"], POLARITY[polarity])
     else:
         result = trend_weighted(last["value"], last["lower_95"], last["upper_95"], POLARITY[polarity])
-    return result.label, result.chi_square
+    reason = None if result.label != CANNOT else "not tested: a value of 0 % or 100 %, or an interval of no width"
+    first, latest = last["period"].iloc[0], last["period"].iloc[-1]
+    return result.label, TREND_CODES[result.label], reason or f"Fingertips trend test over {first} to {latest}", \
+        result.chi_square
 
 
-def trends(values, catalogue):
-    """Recent trend of every city indicator (persons) at its latest period: the Fingertips test over
-    the last five consecutive annual published points (a suppressed point stops the test;
-    marmot.stats.trend_proportion for counted proportions, trend_weighted otherwise). Pooled
-    (overlapping) periods, series with a gap or fewer than five points are "Cannot be calculated",
-    as in Fingertips."""
+def trends(values, catalogue, periods):
+    """Recent trend of every city indicator (persons) at its latest usable period: the Fingertips test over
+    the last five consecutive annual published points (marmot.stats.trend_proportion for counted proportions,
+    trend_weighted otherwise). Part periods (``periods``: int_indicator_periods, ``is_usable`` false) are left
+    out, so the latest period is the latest complete one. Every result says why in ``trend_reason``, and
+    ``trend_code`` is a stable code beside the label. Pooled (overlapping) periods, series with a gap, a
+    suppressed point or fewer than five points are "Cannot be calculated", as in Fingertips."""
     city = values[(values["geography_level"] == "city") & (values["breakdown"] == "persons")]
+    city = city.merge(periods.loc[periods["is_usable"].astype(bool), ["indicator_id", "period"]],
+                      on=["indicator_id", "period"])
     city = city.assign(**{c: city[f"published_{c}"] for c in MEASURES})
     catalogue = catalogue[["indicator_id", "method", "polarity", "pooled_years"]]
     rows = []
     for (indicator_id, method, polarity, pooled), series in city.merge(catalogue, on="indicator_id").groupby(
             ["indicator_id", "method", "polarity", "pooled_years"]):
         series = series.sort_values("period")
-        label, chi_square = _trend(series, method, polarity, pooled)
-        rows.append((indicator_id, series["period"].iloc[-1], len(series), label, chi_square))
+        label, code, reason, chi_square = _trend(series, method, polarity, pooled)
+        rows.append((indicator_id, series["period"].iloc[-1], len(series), label, code, reason, chi_square))
     return pd.DataFrame(rows, columns=["indicator_id", "latest_period", "periods_available", "trend_label",
-                                       "trend_chi_square"]).astype({"trend_chi_square": float})
+                                       "trend_code", "trend_reason", "trend_chi_square"]).astype(
+        {"trend_chi_square": float, "trend_label": "string", "trend_code": "string", "trend_reason": "string"})
 
 
 def _gap_change(previous, current):

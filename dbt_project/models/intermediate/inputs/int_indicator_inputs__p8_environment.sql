@@ -5,7 +5,7 @@ with epc as (
 ),
 
 air_quality as (
-    select air.year, air.lsoa21_code, air.pm25_ugm3, air.no2_ugm3, sum(pop.population) as population
+    select air.year, air.lsoa21_code, air.pm25_ugm3, air.no2_ugm3, air.received_at, sum(pop.population) as population
     from {{ ref('stg_climate__air_quality') }} as air
     inner join {{ ref('stg_ons__population') }} as pop using (year, lsoa21_code)
     group by all

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from marmot.build.models.benchmarking import TREND_CODES
+from marmot.build.models.disclosure import SUPPRESSION_REASON
 from marmot.publish import snapshot
 from marmot.settings import Paths
 from marmot.validate import candidate
@@ -55,7 +57,7 @@ def _value_rows(first_period: int, shift_readiness: float) -> list[tuple]:
                              None if suppressed else float(num), None if suppressed else float(den),
                              None if suppressed else value, None if suppressed else value - half,
                              None if suppressed else value + half, suppressed,
-                             "count below 5" if suppressed else None, polarity, "wilson"))
+                             SUPPRESSION_REASON if suppressed else None, polarity, "wilson"))
     return rows
 
 
@@ -89,10 +91,13 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
     for i in INDICATORS:
         con.execute("UPDATE marts.mart_indicator_values SET england_value = ? WHERE indicator_id = ?", [i[5], i[0]])
     con.execute("""CREATE TABLE marts.mart_indicator_latest (indicator_id VARCHAR, latest_period VARCHAR,
-        england_value DOUBLE, england_comparison VARCHAR, trend_label VARCHAR, quintile_gap DOUBLE,
-        quintile_gap_lower_95 DOUBLE, quintile_gap_upper_95 DOUBLE, quintile_gap_change VARCHAR)""")
-    con.executemany("INSERT INTO marts.mart_indicator_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(i[0], PERIODS[-1], i[5], i[6], i[7], -6.0, -7.5, -4.5, "Widening") for i in INDICATORS])
+        england_value DOUBLE, england_comparison VARCHAR, trend_label VARCHAR, trend_code VARCHAR,
+        trend_reason VARCHAR, quintile_gap DOUBLE, quintile_gap_lower_95 DOUBLE, quintile_gap_upper_95 DOUBLE,
+        quintile_gap_change VARCHAR)""")
+    con.executemany("INSERT INTO marts.mart_indicator_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(i[0], PERIODS[-1], i[5], i[6], i[7], TREND_CODES.get(i[7]),
+                      f"Fingertips trend test of {i[0]}" if i[7] else None,
+                      -6.0, -7.5, -4.5, "Widening") for i in INDICATORS])
     con.execute("""CREATE TABLE marts.mart_principle_summary AS SELECT * FROM (VALUES
         ('H0_headline', 2, 0, 1, 1, 0, 0, 1, 1, 2, 0), ('P1_best_start', 2, 1, 1, 0, 0, 1, 0, 1, 2, 0),
         ('P4_living_standard', 2, 0, 0, 1, 1, 0, 0, 1, 2, 0))

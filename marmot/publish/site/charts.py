@@ -68,8 +68,9 @@ def _y(unit: str) -> alt.Y:
 
 @_validated
 def trend(ind: dict, rows: list[dict]) -> str | None:
-    """City value per period with its 95% interval."""
-    df = _plotted(rows)
+    """City value per period with its 95% interval; a part year (``period_note``) is an open point off the line."""
+    part = _plotted([r for r in rows if r.get("period_note")])
+    df = _plotted([r for r in rows if not r.get("period_note")])
     if df.empty:
         return None
     x = alt.X("period:O", title="Period", sort=None, axis=alt.Axis(labelAngle=0))
@@ -79,6 +80,11 @@ def trend(ind: dict, rows: list[dict]) -> str | None:
     first, last = df.iloc[0], df.iloc[-1]
     desc = (f"Coventry, {len(df)} periods from {first.period} ({first.value:.1f}) to {last.period} "
             f"({last.value:.1f}), with 95% confidence intervals as vertical lines.")
+    if not part.empty:
+        layers.append(alt.Chart(_data(part)).mark_point(color=BLUE, filled=False, size=80).encode(
+            x=x, y=alt.Y("value:Q")))
+        parts = "; ".join(f"{r.period} ({r.value:.1f})" for r in part.itertuples())
+        desc += f" Part year, shown as an open point and not joined to the line: {parts}."
     england = pd.DataFrame([(r["period"], r["england"]) for r in rows if r.get("england") is not None],
                            columns=["period", "value"])
     if not england.empty:

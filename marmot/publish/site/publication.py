@@ -16,8 +16,9 @@ import duckdb
 REQUIRED = ("mart_indicator_values", "mart_publication_sources")
 # optional mart -> the columns the site reads from it (dbt_project/models/marts/_marts__models.yml)
 OPTIONAL: dict[str, tuple[str, ...]] = {
-    "mart_indicator_latest": ("indicator_id", "england_value", "england_comparison", "trend_label", "quintile_gap",
-                              "quintile_gap_lower_95", "quintile_gap_upper_95", "quintile_gap_change"),
+    "mart_indicator_latest": ("indicator_id", "latest_period", "england_value", "england_comparison", "trend_label",
+                              "trend_code", "trend_reason", "quintile_gap", "quintile_gap_lower_95",
+                              "quintile_gap_upper_95", "quintile_gap_change"),
     "mart_principle_summary": ("principle_key", "improving", "worsening", "no_significant_or_no_judgement",
                                "trend_not_calculated", "better_than_england", "similar_to_england",
                                "worse_than_england", "gaps_widening", "gaps_narrowing"),
@@ -112,6 +113,8 @@ class Publication:
         received = {r["partner"]: r["at"] for r in self.rows(
             "SELECT partner, max(received_at) AS at FROM mart_publication_sources GROUP BY partner")}
         for ind in found:
+            if ind["id"] in latest:  # the latest complete period (a part year is never the headline)
+                ind["period"] = latest[ind["id"]]["latest_period"]
             city = self.values(ind["id"], period=ind["period"], level="city")
             ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]),
                        catalogue=catalogue.get(ind["id"]))
@@ -119,10 +122,12 @@ class Publication:
         return found
 
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
-        england = "england_value" if "england_value" in self.columns("mart_indicator_values") else "NULL"
+        columns = self.columns("mart_indicator_values")
+        england = "england_value" if "england_value" in columns else "NULL"
+        note = "period_note" if "period_note" in columns else "NULL"
         sql = ("SELECT period, geography_level AS level, area_code, area_name AS area, numerator, denominator, "
                "value, lower_95 AS lower, upper_95 AS upper, is_suppressed AS suppressed, suppression_reason, "
-               f"{england} AS england FROM mart_indicator_values WHERE indicator_id = ?")
+               f"{england} AS england, {note} AS period_note FROM mart_indicator_values WHERE indicator_id = ?")
         params: list = [indicator_id]
         if period is not None:
             sql, params = sql + " AND period = ?", params + [period]

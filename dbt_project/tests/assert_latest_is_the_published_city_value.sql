@@ -11,5 +11,7 @@ where city.indicator_id is null
     or latest.value is distinct from city.value
     or latest.lower_95 is distinct from city.lower_95
     or latest.upper_95 is distinct from city.upper_95
+    or latest.lower_998 is distinct from city.lower_998
+    or latest.upper_998 is distinct from city.upper_998
     or latest.is_suppressed is distinct from city.is_suppressed
     or latest.england_comparison is distinct from city.england_comparison

@@ -1,6 +1,6 @@
 -- Disclosure control: a suppressed cell of a published mart carries no number and no England
 -- comparison (which would reveal where its value lies). Fails with the cells that leak.
-{% set measures = ['numerator', 'denominator', 'value', 'lower_95', 'upper_95', 'england_comparison'] %}
+{% set measures = ['numerator', 'denominator', 'value', 'lower_95', 'upper_95', 'lower_998', 'upper_998', 'england_comparison'] %}
 {% for mart in ['mart_indicator_values', 'mart_indicator_breakdowns'] %}
 select
     '{{ mart }}' as mart,

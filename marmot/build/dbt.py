@@ -36,8 +36,8 @@ LEDGER_COLUMNS = {
     "rows_in": pa.int64(), "rows_loaded": pa.int64(), "rows_rejected": pa.int64(), "archive_path": pa.string(),
 }
 SCHEDULE_COLUMNS = {
-    "partner": pa.string(), "dataset": pa.string(), "frequency": pa.string(), "period_type": pa.string(),
-    "due": pa.string(), "as_of": pa.date32(),
+    "partner": pa.string(), "dataset": pa.string(), "partner_name": pa.string(), "dataset_title": pa.string(),
+    "frequency": pa.string(), "period_type": pa.string(), "due": pa.string(), "as_of": pa.date32(),
 }
 PERIOD_COLUMNS = {
     "partner": pa.string(), "dataset": pa.string(), "period": pa.string(), "due": pa.date32(),
@@ -70,7 +70,8 @@ def snapshot_schedule(paths: Paths, contracts, entries: list[ledger.Entry], as_o
     the periods received before they were due, with no due date or status)."""
     contracts = list(contracts)
     _write_table(paths, "dataset_schedule", SCHEDULE_COLUMNS, [
-        {"partner": c.partner, "dataset": c.dataset, "frequency": c.schedule.frequency,
+        {"partner": c.partner, "dataset": c.dataset, "partner_name": c.partner_name, "dataset_title": c.title,
+         "frequency": c.schedule.frequency,
          "period_type": c.schedule.period_type, "due": c.schedule.due, "as_of": as_of} for c in contracts])
     rows = [{**r.as_dict(), "due": date.fromisoformat(r.due)}
             for r in freshness.assess(contracts, entries, as_of, since_first_received=True)]

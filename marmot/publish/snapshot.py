@@ -2,7 +2,8 @@
 (``marmot.validate.candidate``).
 
 - ``publish``: builds ``published/.<version>.tmp/`` from the passing candidate (read-only
-  DuckDB file, Parquet and formula-safe CSV per mart, the run's Data Docs and reports,
+  DuckDB file, Parquet and formula-safe CSV per mart, ``data_dictionary.csv`` (every table and
+  column described), the run's Data Docs and reports,
   manifest.json, then the site pages from ``marmot.publish.site``), renames it to
   ``published/<version>`` and swaps the ``current`` symlink with one ``rename``: a reader
   opening ``current`` sees the old version or the new one, never a mix.
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from marmot import crash
+from marmot.publish import dictionary
 from marmot.publish.csv_safe import csv_safe
 from marmot.settings import Paths, keep_versions
 from marmot.validate.candidate import candidate_db, discard
@@ -116,6 +118,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
                        "SELECT partner, dataset, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
         export_tables(con, tables, tmp)
+        dictionary.write_csv(con, tmp / "data_dictionary.csv")
     finally:
         con.close()
     _copy_validation(validation, tmp)

@@ -43,6 +43,24 @@ def discard(paths: Paths, run_id: str) -> None:
     shutil.rmtree(candidate_db(paths, run_id).parent, ignore_errors=True)
 
 
+def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """The marts' table and column comments (their dbt descriptions, persist_docs), which CREATE TABLE AS drops."""
+    for table, comment in con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = 'build' AND schema_name = ? "
+            "AND comment IS NOT NULL", [PUBLISHED_SCHEMA]).fetchall():
+        con.execute(f'COMMENT ON TABLE main."{table}" IS {_literal(comment)}')
+    for table, column, comment in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = 'build' "
+            "AND schema_name = ? AND comment IS NOT NULL", [PUBLISHED_SCHEMA]).fetchall():
+        if table in tables:
+            con.execute(f'COMMENT ON COLUMN main."{table}"."{column}" IS {_literal(comment)}')
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters), without the newline a folded YAML scalar ends with."""
+    return "'" + text.strip().replace("'", "''") + "'"
+
+
 def _copy_marts(build_db: Path, target_db: Path) -> dict[str, int]:
     con = duckdb.connect(str(target_db))
     try:
@@ -55,6 +73,7 @@ def _copy_marts(build_db: Path, target_db: Path) -> dict[str, int]:
             # sorted: a mart's row order is whatever DuckDB's threads produced; the publication's is fixed
             con.execute(f'CREATE TABLE main."{t}" AS SELECT * FROM build.{PUBLISHED_SCHEMA}."{t}" ORDER BY ALL')
             counts[t] = con.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]
+        _copy_comments(con, tables)
         con.execute("DETACH build")
         con.execute("CHECKPOINT")
     finally:

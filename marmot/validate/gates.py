@@ -34,6 +34,7 @@ from marmot import crash
 from marmot.atomic import write_text
 from marmot.contracts import read_yaml
 from marmot.ingest import ledger, receipts
+from marmot.publish import dictionary
 from marmot.settings import Paths, expectations_dir, keep_validations, validate_group_rows
 from marmot.validate import candidate
 from marmot.validate.candidate import candidate_db
@@ -151,6 +152,7 @@ def _mart_outcomes(paths: Paths, run_id: str, suites: list[dict], counts: dict[s
                      pg.principles_expectation(pg.catalogue_principles()) if table == pg.PRINCIPLES_TABLE else None]
             if extra := [e for e in extra if e]:
                 outcomes += gx_run.evaluate({"suite": f"platform__{table}", "expectations": extra}, frame(table))
+        outcomes += pg.columns_described(dictionary.undescribed(con), set(counts))
     finally:
         con.close()
     outcomes += pg.vanished_marts(set(counts), previous)

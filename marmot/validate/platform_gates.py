@@ -12,6 +12,8 @@ As Great Expectations expectations, added to the mart suites at run time:
 As named checks (no GX expectation fits), in the same report:
 - ``platform.mart_still_published``: a mart of the current version vanished (critical);
 - ``platform.mart_has_suite``: a published mart without a suite in expectations/marts (warning);
+- ``platform.columns_described``: a published mart or column without a description (its dbt YAML
+  description, a DuckDB comment) (critical): the data dictionary has no gaps;
 - ``platform.freshness``: each partner dataset's expected periods by the rule of
   marmot.monitor.freshness (warning): it fails while one is missing, i.e. not received and overdue by
   more than ``GRACE_DAYS`` (a period overdue by fewer is late but may still arrive).
@@ -77,6 +79,15 @@ def vanished_marts(published: set[str], previous: dict | None) -> list[Outcome]:
 def marts_without_suite(published: set[str], suite_tables: set[str]) -> list[Outcome]:
     return [_named("platform.mart_has_suite", "warning", f"{t} is published but has no suite in expectations/marts",
                    t in suite_tables, kwargs={"table": t}) for t in sorted(published)]
+
+
+def columns_described(undescribed: dict[str, list[str]], published: set[str]) -> list[Outcome]:
+    """One outcome per published mart: it and each of its columns have a description (marmot.publish.dictionary)."""
+    return [_named("platform.columns_described", "critical",
+                   f"{t}: {', '.join(undescribed[t])} without a description in the dbt YAML (persist_docs)"
+                   if t in undescribed else f"{t}: the table and every column are described",
+                   t not in undescribed, kwargs={"table": t}, observed=len(undescribed.get(t, [])))
+            for t in sorted(published)]
 
 
 def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], as_of: date | None = None) -> list[Outcome]:

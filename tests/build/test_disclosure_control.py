@@ -168,7 +168,8 @@ def _hand_made(breakdown: str, cells: dict[str, tuple[int, int]], suppress_compl
         rows.append({"indicator_id": "ind", "period": "2022", "geography_level": level, "area_code": label,
                      "area_name": label, "breakdown": "persons" if label == "city" else breakdown,
                      "breakdown_value": "Persons" if label == "city" else label, "numerator": float(x),
-                     "denominator": float(n), "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0})
+                     "denominator": float(n), "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0,
+                     "lower_998": 0.0, "upper_998": 100.0})
     catalogue = pd.DataFrame([{"indicator_id": "ind", "method": "wilson", "suppress_below": 5,
                                "suppress_complement": suppress_complement, "secondary_suppression": True}])
     out = disclosure_control(pd.DataFrame(rows), catalogue).merge(catalogue, on="indicator_id")

@@ -15,7 +15,8 @@ def _values(*cells: tuple[str, str, float, float]) -> pd.DataFrame:
     return pd.DataFrame([
         {"indicator_id": "ind", "period": "2024", "geography_level": level, "area_code": code, "area_name": code,
          "breakdown": "persons", "breakdown_value": "Persons", "numerator": x, "denominator": n,
-         "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0} for level, code, x, n in cells])
+         "value": 100 * x / n, "lower_95": 0.0, "upper_95": 100.0, "lower_998": 0.0, "upper_998": 100.0}
+        for level, code, x, n in cells])
 
 
 def _catalogue(method="wilson", suppress_below=5, complement=False, secondary=True) -> pd.DataFrame:
@@ -42,7 +43,7 @@ def test_a_small_ward_and_the_next_smallest_are_suppressed_and_lose_their_number
     assert _kinds(out) == {"E08000026": None, "W1": "primary", "W2": None, "W3": "secondary"}
     suppressed = out[out["is_suppressed"]]
     published = ["published_numerator", "published_denominator", "published_value", "published_lower_95",
-                 "published_upper_95"]
+                 "published_upper_95", "published_lower_998", "published_upper_998"]
     assert suppressed[published].isna().all().all()
     assert suppressed["numerator"].tolist() == [2, 15]  # the raw values stay alongside
     assert out.loc[~out["is_suppressed"], published].notna().all().all()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from marmot.build.models.indicator_values import indicator_values
+from tests.stats.conftest import num, read_vectors
 
 AREA = {"period": "2024", "geography_level": "city", "area_code": "E08000026", "area_name": "Coventry",
         "breakdown": "persons", "breakdown_value": "Persons"}
@@ -109,3 +110,26 @@ def test_no_interval_is_published_without_its_value():
                        for band, (d, n) in enumerate(zip(deaths, populations, strict=True))))
     row = _one(indicator_values(counts, _catalogue(le=("life_expectancy", 1))), "le")
     assert np.isnan([row["value"], row["lower_95"], row["upper_95"]]).all()
+
+
+@pytest.mark.parametrize(("vectors", "method", "multiplier"), [
+    ("testdata_Proportion__testdata_Prop.csv", "wilson", 1), ("testdata_Rate__testdata_Rate.csv", "rate", 100)])
+def test_both_interval_levels_match_the_phe_vectors(vectors, method, multiplier):
+    """95% and 99.8% limits of the model, against PHEindicatormethods' published answers (both levels)."""
+    rows = read_vectors(vectors)[:6]
+    counts = _counts(*({"indicator_id": row["Area"], "numerator": num(row["Numerator"]),
+                        "denominator": num(row["Denominator"])} for row in rows))
+    out = indicator_values(counts, _catalogue(**{row["Area"]: (method, multiplier) for row in rows}))
+    for row in rows:
+        got = _one(out, row["Area"])[["value", "lower_95", "upper_95", "lower_998", "upper_998"]].to_numpy(float)
+        expected = [num(row[c]) for c in ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl")]
+        assert got == pytest.approx(expected, rel=1e-6), row["Area"]
+
+
+def test_the_mean_has_its_t_interval_at_both_levels():
+    # t(0.999, 2) = 22.3271: the 99.8% interval of 1, 2, 3 is 2 +- 22.3271 / sqrt(3)
+    counts = _counts({"indicator_id": "mean", "numerator": 3, "denominator": 3, "observations": [1.0, 2.0, 3.0]})
+    row = _one(indicator_values(counts, _catalogue(mean=("mean", 1))), "mean")
+    half = 22.32712 / math.sqrt(3)
+    assert (row["lower_998"], row["upper_998"]) == pytest.approx((2 - half, 2 + half), abs=1e-4)
+    assert row["lower_998"] < row["lower_95"] < row["value"] < row["upper_95"] < row["upper_998"]

@@ -4,7 +4,7 @@ Three principle groups, two indicators each, five periods, city + IMD quintiles 
 one ward suppressed in the latest period; a ward name a spreadsheet would run as a formula.
 ``bigger=True`` adds the bigger-picture marts in the shape of dbt_project/models/marts/_marts__models.yml
 (England comparison, trend and gap; principle summary; partner activities and case studies; coverage;
-breakdowns) and the catalogue mart the site asks for.
+breakdowns) and the metadata mart the site asks for.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+from fixtures.marts import describe
 
 from marmot.build.models.benchmarking import TREND_CODES
 from marmot.build.models.disclosure import SUPPRESSION_REASON
@@ -82,6 +83,7 @@ def write_build(build_db: Path, *, bigger: bool = True, first_period: int = 0, s
         t(partner, dataset, batch_id, sha256, received_at, rows_loaded, is_synthetic)""")
     if bigger:
         _bigger_marts(con)
+    describe(con)
     con.close()
 
 
@@ -120,10 +122,22 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
         ('p1_school_readiness', '2025/26', 'sex', 'M', NULL, NULL, NULL, true, NULL))
         t(indicator_id, period, breakdown, breakdown_value, value, lower_95, upper_95, is_suppressed,
           england_comparison)""")
-    con.execute("CREATE TABLE marts.mart_indicator_catalogue (indicator_id VARCHAR, definition VARCHAR, "
-                "source_partner VARCHAR)")
-    con.executemany("INSERT INTO marts.mart_indicator_catalogue VALUES (?, ?, ?)",
-                    [(i[0], f"Definition of {i[2]}", "early_years" if i[1] != "P4_living_standard" else "housing")
+    con.execute("""CREATE TABLE marts.mart_indicator_metadata (indicator_id VARCHAR, principle_key VARCHAR,
+        definition VARCHAR, numerator_definition VARCHAR, denominator_definition VARCHAR, method_name VARCHAR,
+        method_description VARCHAR, method_reference VARCHAR, confidence_levels VARCHAR, polarity_name VARCHAR,
+        polarity_description VARCHAR, breakdowns VARCHAR, frequency VARCHAR, source_partner_name VARCHAR,
+        source_dataset_title VARCHAR, data_status_page VARCHAR, last_data_received_at TIMESTAMPTZ, caveats VARCHAR,
+        how_to_read VARCHAR, gap_definition VARCHAR, suppression_rule VARCHAR)""")
+    con.executemany("INSERT INTO marts.mart_indicator_metadata VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(i[0], i[1], f"Definition of {i[2]}", f"Numerator of {i[0]}", f"Denominator of {i[0]}",
+                      "Proportion with Wilson score interval", "The numerator divided by the denominator.",
+                      "Wilson EB (1927)", "95% and 99.8%", "High is good", "Higher values are better.",
+                      "Coventry, wards, national IMD quintiles", "annual",
+                      "Coventry City Council - Housing" if i[1] == "P4_living_standard" else "Early Years service",
+                      f"Dataset of {i[0]}", f"partners.html#housing__{i[0]}", "2026-06-01 10:00:00+00",
+                      "Recorded data." if i[0] == "p4_fsm" else None, f"How to read {i[0]}.",
+                      f"Gap of {i[0]}: least minus most deprived.", "Counts from 1 to 4 are suppressed.")
                      for i in INDICATORS])
 
 

@@ -31,7 +31,7 @@ def _page(folder, name):
 
 def test_every_page_of_the_version_is_written(published):
     pages = {p.name for p in published.glob("*.html")}
-    assert pages == ({"index.html", "partners.html", "changes.html", "data.html"}
+    assert pages == ({"index.html", "partners.html", "changes.html", "data.html", "dictionary.html"}
                      | {f"indicator-{i[0]}.html" for i in INDICATORS} | {f"principle-{k}.html" for k in PRINCIPLES})
     for name in pages:
         html = _page(published, name)
@@ -68,9 +68,31 @@ def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
         assert "mark-" in svg
     assert html.count("<table>") == 4  # trend, quintiles, wards, sex and ethnic group
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
-    assert "Definition of School readiness" in html and "wilson" in html
-    assert "Latest data from early_years received 2026-09-01 10:00" in html
+    about = html[html.index('id="about-h"'):]
+    for text in ("Definition of School readiness", "Numerator of p1_school_readiness",
+                 "How to read p1_school_readiness", "Gap of p1_school_readiness",
+                 "<strong>Proportion with Wilson score interval.</strong>",
+                 "Reference: Wilson EB (1927)", "Early Years service: Dataset of p1_school_readiness, delivered annual",
+                 'href="partners.html#housing__p1_school_readiness">data status</a>',
+                 "Latest data received 2026-06-01 10:00", "None beyond the method.", 'href="dictionary.html"'):
+        assert text in about, text
     assert 'href="exports/indicator-p1_school_readiness.csv"' in html
+
+
+def test_the_data_dictionary_lists_every_published_table_and_column(published):
+    html = _page(published, "dictionary.html")
+    con = duckdb.connect(str(published / "marmot.duckdb"), read_only=True)
+    try:
+        columns = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                              "AND database_name = current_database() "
+                              "ORDER BY table_name, column_index").fetchall()
+    finally:
+        con.close()
+    for table, column in columns:
+        assert f'<h2 id="{table}">' in html and f"<code>{column}</code>" in html
+    with open(published / "data_dictionary.csv", newline="", encoding="utf-8") as f:
+        assert [(r["table_name"], r["column_name"]) for r in csv.DictReader(f)] == columns
+    assert 'href="dictionary.html"' in _page(published, "data.html")
 
 
 def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
@@ -99,7 +121,9 @@ def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_form
     formula_cells = [c for row in wb["Indicators"].iter_rows() for c in row if c.data_type == "f"]
     assert formula_cells == []
     assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for r in values for v in r)
-    assert [r[0] for r in wb["Metadata"].values][1:] == ["p1_low_birth_weight", "p1_school_readiness"]
+    metadata = list(wb["Metadata"].values)
+    assert [r[0] for r in metadata][1:] == ["p1_low_birth_weight", "p1_school_readiness"]
+    assert "definition" in metadata[0] and "how_to_read" in metadata[0]
     notes = " ".join(r[0] for r in wb["Notes"].values)
     assert "is_suppressed" in notes and "SYNTHETIC" in notes
 
@@ -123,7 +147,7 @@ def test_partner_page_shows_files_quality_and_what_is_missing(published):
     assert "2026-06-01" in row.group(0) and "1 warnings" in row.group(0) and "households within range" in row.group(0)
     coverage = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
     assert "1 of 2 partner datasets are missing periods" in coverage
-    assert re.search(r'<tr class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025',
+    assert re.search(r'<tr id="housing__fuel_poverty" class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025',
                      coverage, re.S)
 
 
@@ -146,7 +170,7 @@ def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
     for html in (overview, indicator):
         assert "<code>mart_indicator_latest</code> not in this version" in html
     assert "<code>mart_principle_summary</code> not in this version" in overview
-    assert "<code>mart_indicator_catalogue</code> not in this version" in indicator
+    assert "<code>mart_indicator_metadata</code> not in this version" in indicator
     assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
     principle = _page(folder, "principle-P1_best_start.html")
     assert principle.count("<code>mart_partner_activities</code> not in this version") == 2

@@ -67,6 +67,15 @@ GOOD = {
         "periods_missing": [0] * 28,
     }),
     "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
+    "mart_indicator_metadata": pd.DataFrame({
+        "indicator_id": [f"i{i}" for i in range(41)],
+        "definition": ["Percentage of children ..."] * 41,
+        "method_description": ["The numerator divided by ..."] * 41,
+        "source_partner_name": ["Coventry City Council - Early Years"] * 41,
+        "how_to_read": ["Higher values are better. ..."] * 41,
+        "polarity": ["HiG", "LiG", "BOB"] * 13 + ["HiG", "HiG"],
+        "last_data_received_at": pd.to_datetime(["2026-11-30T09:00:00Z"] * 41),
+    }),
 }
 
 
@@ -128,6 +137,15 @@ BREAKERS = {
         _set("periods_missing", 0, 6),
     ("mart_publication_sources", "expect_column_values_to_be_unique", "batch_id"): _set("batch_id", 1, "b1"),
     ("mart_publication_sources", "expect_column_values_to_not_be_null", "sha256"): _set("sha256", 0, None),
+    ("mart_indicator_metadata", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:39],
+    ("mart_indicator_metadata", "expect_column_values_to_be_unique", "indicator_id"): _set("indicator_id", 1, "i0"),
+    ("mart_indicator_metadata", "expect_column_values_to_not_be_null", "definition"): _set("definition", 0, None),
+    ("mart_indicator_metadata", "expect_column_values_to_not_be_null", "method_description"):
+        _set("method_description", 0, None),
+    ("mart_indicator_metadata", "expect_column_values_to_not_be_null", "source_partner_name"):
+        _set("source_partner_name", 0, None),
+    ("mart_indicator_metadata", "expect_column_values_to_not_be_null", "how_to_read"): _set("how_to_read", 0, None),
+    ("mart_indicator_metadata", "expect_column_values_to_be_in_set", "polarity"): _set("polarity", 0, "high"),
 }
 
 

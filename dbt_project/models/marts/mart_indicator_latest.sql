@@ -12,6 +12,8 @@ select
     latest.value,
     latest.lower_95,
     latest.upper_95,
+    latest.lower_998,
+    latest.upper_998,
     latest.is_suppressed,
     latest.england_value,
     latest.england_comparison,

@@ -19,6 +19,8 @@ select
     round(v.published_value, 4) as value,
     round(v.published_lower_95, 4) as lower_95,
     round(v.published_upper_95, 4) as upper_95,
+    round(v.published_lower_998, 4) as lower_998,
+    round(v.published_upper_998, 4) as upper_998,
     v.is_suppressed,
     cast(v.suppression_reason as varchar) as suppression_reason,
     cat.polarity,

@@ -37,7 +37,7 @@ import pandas as pd
 
 KEY = ["indicator_id", "period", "geography_level", "area_code", "breakdown", "breakdown_value"]
 PUBLISHED_LEVELS = ["city", "ward", "imd_quintile"]
-MEASURES = ["numerator", "denominator", "value", "lower_95", "upper_95"]
+MEASURES = ["numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998"]
 POLICY = ["method", "suppress_below", "suppress_complement", "secondary_suppression"]
 SUPPRESSION_REASON = "suppressed to protect small numbers"
 

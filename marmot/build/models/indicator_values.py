@@ -1,5 +1,6 @@
-"""Value and 95% confidence interval of every indicator row by its catalogue method
-(int_indicator_values).
+"""Value with 95% and 99.8% confidence intervals of every indicator row by its catalogue method
+(int_indicator_values). Fingertips shows both levels (99.8% for benchmarking some indicators and for
+funnel plots), so both are published.
 
 In Python so that the statistics are the tested ``marmot.stats`` implementations, not a
 second copy in SQL: Wilson (proportions; survey proportions on the Kish effective sample
@@ -18,7 +19,13 @@ import pandas as pd
 from marmot.stats import ESP2013, START_AGES, dsr, life_expectancy, mean, proportion, quantile_gap, rate, sii, wilson_ci
 
 KEY = ["indicator_id", "period", "geography_level", "area_code", "area_name", "breakdown", "breakdown_value"]
-OUTPUT = [*KEY, "numerator", "denominator", "value", "lower_95", "upper_95"]
+LEVELS = {0.95: ("lower_95", "upper_95"), 0.998: ("lower_998", "upper_998")}
+LIMITS = [column for pair in LEVELS.values() for column in pair]
+OUTPUT = [*KEY, "numerator", "denominator", "value", *LIMITS]
+
+
+def _empty(frame):
+    return frame.assign(**dict.fromkeys(["value", *LIMITS], np.nan))
 
 
 def _valid(frame):
@@ -26,13 +33,14 @@ def _valid(frame):
 
 
 def _from_counts(estimate):
-    """A method computing (value, lower, upper) from numerator, denominator and multiplier arrays, over the
-    rows with a denominator (the others get no value)."""
+    """A method computing (value, lower, upper) from numerator, denominator, multiplier arrays and a confidence
+    level, over the rows with a denominator (the others get no value)."""
     def method(frame, multiplier):
         ok = _valid(frame)
-        out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+        out = _empty(frame)
         x, n = frame.loc[ok, "numerator"].to_numpy(dtype=float), frame.loc[ok, "denominator"].to_numpy(dtype=float)
-        out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack(estimate(x, n, multiplier[ok]))
+        for confidence, limits in LEVELS.items():
+            out.loc[ok, ["value", *limits]] = np.column_stack(estimate(x, n, multiplier[ok], confidence=confidence))
         return out
     return method
 
@@ -43,13 +51,15 @@ _proportions = _from_counts(proportion)
 def _survey(frame, multiplier):
     """Weighted proportion; Wilson interval on the effective sample size (Σw)²/Σw²."""
     ok = _valid(frame)
-    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    out = _empty(frame)
     w, wy = frame.loc[ok, "denominator"].to_numpy(dtype=float), frame.loc[ok, "numerator"].to_numpy(dtype=float)
     n_eff = w**2 / frame.loc[ok, "sum_squared_weights"].to_numpy(dtype=float)
     p = wy / w
-    lower, upper = wilson_ci(p * n_eff, n_eff)
     m = multiplier[ok]
-    out.loc[ok, ["value", "lower_95", "upper_95"]] = np.column_stack([p * m, lower * m, upper * m])
+    out.loc[ok, "value"] = p * m
+    for confidence, limits in LEVELS.items():
+        lower, upper = wilson_ci(p * n_eff, n_eff, confidence)
+        out.loc[ok, list(limits)] = np.column_stack([lower * m, upper * m])
     # published counts are respondents (unweighted), as disclosure control needs
     out["numerator"], out["denominator"] = frame["unweighted_numerator"], frame["unweighted_denominator"]
     return out
@@ -60,21 +70,26 @@ _rates = _from_counts(rate)
 
 def _weighted_means(frame, multiplier):
     ok = _valid(frame)
-    out = frame.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan)
+    out = _empty(frame)
     out.loc[ok, "value"] = (frame.loc[ok, "numerator"] / frame.loc[ok, "denominator"]) * multiplier[ok]
     return out
 
 
 def _means(frame, multiplier):
-    estimates = [mean(np.asarray(obs, dtype=float)) if obs is not None and len(obs) else (np.nan,) * 3
-                 for obs in frame["observations"]]
-    out = frame.assign(**dict(zip(["value", "lower_95", "upper_95"], np.array(estimates, dtype=float).T, strict=True)))
-    out[["value", "lower_95", "upper_95"]] = out[["value", "lower_95", "upper_95"]].mul(multiplier, axis=0)
+    def estimates(obs):
+        if obs is None or not len(obs):
+            return (np.nan,) * (1 + len(LIMITS))
+        levels = [mean(np.asarray(obs, dtype=float), confidence) for confidence in LEVELS]
+        return levels[0].value, *(limit for level in levels for limit in level[1:])
+
+    values = np.array([estimates(obs) for obs in frame["observations"]], dtype=float).reshape(-1, 1 + len(LIMITS))
+    out = frame.assign(**dict(zip(["value", *LIMITS], values.T, strict=True)))
+    out[["value", *LIMITS]] = out[["value", *LIMITS]].mul(multiplier, axis=0)
     return out
 
 
 def _by_age_band(frame, compute):
-    """One result per key from its age-band strata (value and limits from `compute`)."""
+    """One result per key from its age-band strata (value and limits at each level from `compute`)."""
     rows = []
     for key, strata in frame.sort_values("age_band").groupby(KEY, sort=False):
         estimate = compute(strata["age_band"].to_numpy(dtype=int), strata["numerator"].to_numpy(dtype=float),
@@ -85,15 +100,18 @@ def _by_age_band(frame, compute):
 
 def _dsr(bands, counts, populations, multiplier):
     if np.any(populations <= 0):
-        return (np.nan,) * 3
-    return tuple(dsr(counts, populations, standard=np.asarray(ESP2013)[bands], multiplier=multiplier))
+        return (np.nan,) * (1 + len(LIMITS))
+    levels = [dsr(counts, populations, standard=np.asarray(ESP2013)[bands], multiplier=multiplier,
+                  confidence=confidence) for confidence in LEVELS]
+    return levels[0].value, *(limit for level in levels for limit in level[1:])
 
 
 def _life_expectancy(bands, deaths, populations, multiplier):
     if len(bands) != len(START_AGES) or np.any(populations <= 0):
-        return (np.nan,) * 3
-    table = life_expectancy(deaths, populations)
-    return table.value[0] * multiplier, table.lower[0] * multiplier, table.upper[0] * multiplier
+        return (np.nan,) * (1 + len(LIMITS))
+    tables = [life_expectancy(deaths, populations, confidence) for confidence in LEVELS]
+    return tables[0].value[0] * multiplier, *(limit[0] * multiplier for table in tables
+                                              for limit in (table.lower, table.upper))
 
 
 SII_REPETITIONS, SII_SEED = 2000, 20250101
@@ -108,8 +126,8 @@ def _across_deciles(frame, summarise):
     for (indicator_id, period), group in deciles.groupby(["indicator_id", "period"]):
         tables = _by_age_band(group.sort_values("decile"), _life_expectancy).assign(
             decile=lambda f: f["area_code"].str[1:].astype(int)).sort_values("decile")
-        estimate = (np.nan,) * 3
-        if len(tables) == 10 and tables[["value", "lower_95", "upper_95"]].notna().all().all():
+        estimate = (np.nan,) * (1 + len(LIMITS))
+        if len(tables) == 10 and tables[["value", *LIMITS]].notna().all().all():
             estimate = summarise(tables)
         rows.append((indicator_id, period, "city", "E08000026", "Coventry", "persons", "Persons",
                      tables["numerator"].sum(), tables["denominator"].sum(), *estimate))
@@ -119,14 +137,15 @@ def _across_deciles(frame, summarise):
 def _sii(tables):
     result = sii(tables["denominator"].to_numpy(float), tables["value"].to_numpy(float),
                  lower=tables["lower_95"].to_numpy(float), upper=tables["upper_95"].to_numpy(float),
-                 repetitions=SII_REPETITIONS, rng=SII_SEED)
-    return (result.sii, *result.sii_limits[0])
+                 confidence=tuple(LEVELS), repetitions=SII_REPETITIONS, rng=SII_SEED)
+    return result.sii, *(limit for pair in result.sii_limits for limit in pair)
 
 
 def _decile_gap(tables):
     most, least = tables.iloc[0], tables.iloc[-1]
     se = [(row["upper_95"] - row["lower_95"]) / (2 * Z95) for row in (most, least)]
-    return tuple(float(v) for v in quantile_gap(most["value"], least["value"], *se))
+    levels = [quantile_gap(most["value"], least["value"], *se, confidence=confidence) for confidence in LEVELS]
+    return float(levels[0].value), *(float(limit) for level in levels for limit in level[1:])
 
 
 ROW_METHODS = {"wilson": _proportions, "survey_wilson": _survey, "rate": _rates,
@@ -136,7 +155,7 @@ DECILE_METHODS = {"sii_life_expectancy": _sii, "le_gap_deciles": _decile_gap}
 
 
 def indicator_values(counts, catalogue):
-    """Value and 95% CI of every row of ``counts`` (int_indicator_counts) by its indicator's catalogue
+    """Value, 95% and 99.8% CIs of every row of ``counts`` (int_indicator_counts) by its indicator's catalogue
     method (no interval where there is no value); raises ValueError for a method without an implementation."""
     df = counts.merge(catalogue[["indicator_id", "method", "multiplier"]], on="indicator_id")
     unknown = set(df["method"]) - set(ROW_METHODS) - set(STRATIFIED_METHODS) - set(DECILE_METHODS)
@@ -154,5 +173,5 @@ def indicator_values(counts, catalogue):
     out = pd.concat(parts, ignore_index=True).astype({c: float for c in OUTPUT[len(KEY):]})
     # no interval without a value: life expectancy keeps its limits where its value is withheld (the PHE method
     # withholds a value whose 95% half-width exceeds 10 years), which published a 76.6 to 100.7 years interval alone
-    out.loc[out["value"].isna(), ["lower_95", "upper_95"]] = np.nan
+    out.loc[out["value"].isna(), LIMITS] = np.nan
     return out

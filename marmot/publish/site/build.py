@@ -2,7 +2,7 @@
 
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
 server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
-``partners.html``, ``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per
+``partners.html``, ``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per
 indicator, workbook per principle); ``README.md``.
 
 The indicator and principle pages (their charts and workbooks are most of a publication's
@@ -150,6 +150,7 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
         pages.append(_write(folder, "data.html", "data.html.j2", tables=pub.tables,
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
+        pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
         pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
                             summary=_summary(indicators), **common))
     finally:

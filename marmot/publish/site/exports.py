@@ -7,6 +7,7 @@ publishing writes), in the CSVs and in the workbooks.
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,14 +17,14 @@ from openpyxl.styles import Font
 from marmot.publish.csv_safe import csv_safe
 from marmot.publish.site.publication import Publication
 
-METADATA = ["indicator_id", "indicator_name", "principle_key", "unit", "polarity", "method", "first_period",
-            "latest_period", "periods"]
 SUPPRESSION_NOTES = [
     "Disclosure control: rows with is_suppressed = TRUE are suppressed to protect small numbers (their own or, "
     "so that they cannot be worked out from the totals, another row's); their numerator, denominator, value and "
     "interval are withheld (blank here, '*' on the site).",
-    "Intervals are 95% confidence limits by the method column (e.g. wilson for proportions).",
+    "Intervals are 95% (lower_95, upper_95) and 99.8% (lower_998, upper_998) confidence limits by the indicator's "
+    "method (the Metadata sheet describes each in words).",
     "Polarity: HiG high is good, LiG low is good, BOB no judgement (compared as lower/similar/higher).",
+    "Times (e.g. last_data_received_at) are in UTC.",
     "Text cells starting with = + - @ carry a leading apostrophe so that spreadsheets do not run them.",
 ]
 
@@ -58,11 +59,19 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows) -> None:
     ws.freeze_panes = "A2"
     ws.append([_bold(ws, h) for h in header])
     for row in rows:
-        ws.append([csv_safe(v) for v in row])
+        ws.append([_excel(v) for v in row])
+
+
+def _excel(value):
+    """A value Excel can hold: formula-safe text, times in UTC without a zone (Excel has no time zones)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return csv_safe(value)
 
 
 def principle_workbook(pub: Publication, principle: dict, path: Path) -> None:
-    """Sheets: Indicators (every value), Latest (the bigger picture, when published), Metadata, Notes."""
+    """Sheets: Indicators (every value), Latest (the bigger picture) and Metadata (definitions, methods in words,
+    sources, caveats) when published, Notes."""
     wb = Workbook(write_only=True)  # rows streamed, no cell objects kept: ~13% less CPU
     cur = _values(pub, "principle_key", principle["key"])
     _sheet(wb, "Indicators", _header(cur), cur.fetchall())
@@ -71,11 +80,10 @@ def principle_workbook(pub: Publication, principle: dict, path: Path) -> None:
                               "FROM mart_indicator_values WHERE principle_key = ?) ORDER BY indicator_id",
                               [principle["key"]])
         _sheet(wb, "Latest", _header(cur), cur.fetchall())
-    _sheet(wb, "Metadata", METADATA, pub.con.execute(
-        "SELECT indicator_id, any_value(indicator_name), any_value(principle_key), any_value(unit), "
-        "any_value(polarity), any_value(method), min(period), max(period), count(DISTINCT period) "
-        "FROM mart_indicator_values WHERE principle_key = ? GROUP BY indicator_id ORDER BY indicator_id",
-        [principle["key"]]).fetchall())
+    if pub.has("mart_indicator_metadata"):
+        cur = pub.con.execute("SELECT * FROM mart_indicator_metadata WHERE principle_key = ? ORDER BY indicator_id",
+                              [principle["key"]])
+        _sheet(wb, "Metadata", _header(cur), cur.fetchall())
     notes = [f"{principle['label']} ({principle['key']}). Published version {pub.version}."]
     if pub.synthetic:
         notes.append("SYNTHETIC DEMO DATA: generated figures, not real Coventry statistics.")
@@ -94,7 +102,8 @@ or run `marmot serve` for http://127.0.0.1:8000/). The same figures as files:
 | `marmot.duckdb` | every published table (read-only DuckDB database) |
 | `<table>.csv`, `<table>.parquet` | one per table: {tables} |
 | `exports/indicator-<id>.csv` | the values of one indicator (all periods and areas) |
-| `exports/principle-<key>.xlsx` | per principle: Indicators, Metadata and Notes (suppression) sheets |
+| `exports/principle-<key>.xlsx` | per principle: Indicators, Latest, Metadata (definitions) and Notes sheets |
+| `data_dictionary.csv`, `dictionary.html` | every table and column with its type and description |
 | `manifest.json` | the partner files (with SHA-256) and the validation run behind this version |
 
 Suppressed values (disclosure control) are blank in the files, `*` on the site; `is_suppressed` says

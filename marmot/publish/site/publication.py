@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from marmot.publish import dictionary
+
 REQUIRED = ("mart_indicator_values", "mart_publication_sources")
 # optional mart -> the columns the site reads from it (dbt_project/models/marts/_marts__models.yml)
 OPTIONAL: dict[str, tuple[str, ...]] = {
@@ -28,8 +30,12 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                            "periods_expected", "periods_missing", "missing_periods", "latest_received_at"),
     "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
                                   "upper_95", "is_suppressed", "england_comparison"),
-    # not built yet: the catalogue's wording (definition, source partner) for the indicator pages
-    "mart_indicator_catalogue": ("indicator_id", "definition", "source_partner"),
+    "mart_indicator_metadata": ("indicator_id", "definition", "numerator_definition", "denominator_definition",
+                                "method_name", "method_description", "method_reference", "confidence_levels",
+                                "polarity_name", "polarity_description", "breakdowns", "frequency",
+                                "source_partner_name", "source_dataset_title", "data_status_page",
+                                "last_data_received_at", "caveats", "how_to_read", "gap_definition",
+                                "suppression_rule"),
 }
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
@@ -102,23 +108,20 @@ class Publication:
         return {r[key]: r for r in self.rows(f'SELECT * FROM "{table}"')} if self.has(table) else {}
 
     def indicators(self) -> list[dict]:
-        """One record per indicator: catalogue fields, latest period, city value there, the bigger picture."""
+        """One record per indicator: catalogue fields, latest period, city value there, the bigger picture and
+        its metadata (definition, method in words, source, caveats, how to read)."""
         found = self.rows(
             "SELECT indicator_id AS id, any_value(indicator_name) AS name, any_value(principle_key) AS principle, "
             "any_value(principle_label) AS principle_label, any_value(unit) AS unit, "
             "any_value(polarity) AS polarity, any_value(method) AS method, max(period) AS period, "
             "count(DISTINCT period) AS periods FROM mart_indicator_values GROUP BY indicator_id ORDER BY indicator_id")
         latest = self._by("mart_indicator_latest", "indicator_id")
-        catalogue = self._by("mart_indicator_catalogue", "indicator_id")
-        received = {r["partner"]: r["at"] for r in self.rows(
-            "SELECT partner, max(received_at) AS at FROM mart_publication_sources GROUP BY partner")}
+        metadata = self._by("mart_indicator_metadata", "indicator_id")
         for ind in found:
             if ind["id"] in latest:  # the latest complete period (a part year is never the headline)
                 ind["period"] = latest[ind["id"]]["latest_period"]
             city = self.values(ind["id"], period=ind["period"], level="city")
-            ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]),
-                       catalogue=catalogue.get(ind["id"]))
-            ind["last_received"] = received.get((ind["catalogue"] or {}).get("source_partner"))
+            ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]), metadata=metadata.get(ind["id"]))
         return found
 
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
@@ -142,6 +145,15 @@ class Publication:
                          "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
                          "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
                          [indicator_id, period])
+
+    def dictionary(self) -> list[dict]:
+        """The published tables, each with its description and its columns' (marmot.publish.dictionary)."""
+        tables: dict[str, dict] = {}
+        for e in dictionary.entries(self.con):
+            table = tables.setdefault(e["table_name"], {"name": e["table_name"],
+                                                        "description": e["table_description"], "columns": []})
+            table["columns"].append(e)
+        return list(tables.values())
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

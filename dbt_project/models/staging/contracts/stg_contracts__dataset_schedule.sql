@@ -2,6 +2,8 @@
 select
     partner,
     dataset,
+    partner_name,
+    dataset_title,
     frequency,
     period_type,
     due,

@@ -61,10 +61,10 @@ GOOD = {
         "people_reached": [40, 0, 12],
     }),
     "mart_data_coverage": pd.DataFrame({
-        "partner": [f"p{i}" for i in range(28)],
-        "dataset": ["d"] * 28,
-        "periods_expected": [5] * 28,
-        "periods_missing": [0] * 28,
+        "partner": [f"p{i}" for i in range(29)],
+        "dataset": ["d"] * 29,
+        "periods_expected": [5] * 29,
+        "periods_missing": [0] * 29,
     }),
     "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
 }
@@ -122,7 +122,7 @@ BREAKERS = {
     ("mart_partner_activities", "expect_compound_columns_to_be_unique", None): _set("ward_name", 1, "Foleshill"),
     ("mart_partner_activities", "expect_column_values_to_be_between", "people_reached"):
         _set("people_reached", 0, -1),
-    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:27],
+    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:28],
     ("mart_data_coverage", "expect_compound_columns_to_be_unique", None): _set("partner", 1, "p0"),
     ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):
         _set("periods_missing", 0, 6),

@@ -5,7 +5,7 @@ One file holds every period of every mapped indicator (dbt seed comparators/fing
 for England, the nine regions and ~150 upper-tier authorities: Coventry, its peers (seed
 comparators/peer_group) and made-up authorities coded E99xxxxxx. England starts from the
 indicator's approximate magnitude (seed catalogue/england_benchmarks) and drifts year to year;
-regions and authorities keep their own offset from England plus yearly noise. Every row's
+regions (half as far) and authorities keep their own offset from England plus yearly noise. Every row's
 "Value note" is "Synthetic demo value", which the marts carry as ``is_synthetic``. Periods end at
 least six months before the generator's today, as Fingertips lags the data it publishes.
 """
@@ -91,9 +91,9 @@ def fingertips(w: World, p: Period, rng) -> dict:
         cat = catalogue[m["indicator_id"]]
         base, unit = england[m["indicator_id"]], cat["unit"]
         spread = 0.02 if unit == "years" else 0.12  # authorities differ less in life expectancy than in rates
-        offset = rng.normal(0, spread, len(areas))
-        offset[0] = 0.0
-        drift = rng.normal(0, 0.01)
+        offset = rng.normal(0, spread, len(areas)) * np.array(
+            [0.0 if t == "England" else 0.5 if t == "Region" else 1.0 for _, _, t, _ in areas])
+        drift = rng.normal(0, spread / 10)  # England's change per year
         for start in range(FIRST_YEAR, TODAY.year):
             label, end = fingertips_period(cat["period_type"], int(cat["pooled_years"]), start)
             if end > last_day:

@@ -28,6 +28,10 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                            "periods_expected", "periods_missing", "missing_periods", "latest_received_at"),
     "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
                                   "upper_95", "is_suppressed", "england_comparison"),
+    "mart_indicator_comparators": ("indicator_id", "period", "comparator_kind", "area_name", "value", "lower_95",
+                                   "upper_95", "peers_with_values", "source", "is_approximate", "is_synthetic",
+                                   "is_mapping_verified", "authorities", "authorities_min", "authorities_q1",
+                                   "authorities_median", "authorities_q3", "authorities_max"),
     # not built yet: the catalogue's wording (definition, source partner) for the indicator pages
     "mart_indicator_catalogue": ("indicator_id", "definition", "source_partner"),
 }
@@ -123,11 +127,15 @@ class Publication:
 
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
         columns = self.columns("mart_indicator_values")
-        england = "england_value" if "england_value" in columns else "NULL"
-        note = "period_note" if "period_note" in columns else "NULL"
+        def optional(column: str) -> str:  # a column older versions lack
+            return column if column in columns else "NULL"
+
         sql = ("SELECT period, geography_level AS level, area_code, area_name AS area, numerator, denominator, "
                "value, lower_95 AS lower, upper_95 AS upper, is_suppressed AS suppressed, suppression_reason, "
-               f"{england} AS england, {note} AS period_note FROM mart_indicator_values WHERE indicator_id = ?")
+               f"{optional('england_value')} AS england, "
+               f"{optional('england_value_is_approximate')} AS england_value_is_approximate, "
+               f"{optional('comparators_are_synthetic')} AS comparators_are_synthetic, "
+               f"{optional('period_note')} AS period_note FROM mart_indicator_values WHERE indicator_id = ?")
         params: list = [indicator_id]
         if period is not None:
             sql, params = sql + " AND period = ?", params + [period]
@@ -142,6 +150,15 @@ class Publication:
                          "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
                          "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
                          [indicator_id, period])
+
+    def comparators(self, indicator_id: str, period: str) -> list[dict]:
+        """England, the region and the peers' median of one indicator period, each with the spread of all
+        upper-tier authorities (none when the version has no mart_indicator_comparators)."""
+        if not self.has("mart_indicator_comparators"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_comparators WHERE indicator_id = ? AND period = ? "
+                         "AND comparator_kind <> 'peer' ORDER BY CASE comparator_kind WHEN 'england' THEN 0 "
+                         "WHEN 'region' THEN 1 ELSE 2 END", [indicator_id, period])
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

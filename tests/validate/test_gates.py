@@ -67,6 +67,12 @@ GOOD = {
         "periods_missing": [0] * 29,
     }),
     "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
+    "mart_indicator_comparators": pd.DataFrame({
+        "indicator_id": ["i0"] * 4, "period": ["2023"] * 4,
+        "comparator_kind": ["england", "region", "peer", "peer_median"],
+        "area_code": ["E92000001", "E12000005", "E08000001", None],
+        "source": ["fingertips", "fingertips", "fingertips", "fingertips"],
+    }),
 }
 
 
@@ -128,6 +134,11 @@ BREAKERS = {
         _set("periods_missing", 0, 6),
     ("mart_publication_sources", "expect_column_values_to_be_unique", "batch_id"): _set("batch_id", 1, "b1"),
     ("mart_publication_sources", "expect_column_values_to_not_be_null", "sha256"): _set("sha256", 0, None),
+    ("mart_indicator_comparators", "expect_column_values_to_be_in_set", "comparator_kind"):
+        _set("comparator_kind", 2, "neighbour"),
+    ("mart_indicator_comparators", "expect_column_values_to_be_in_set", "source"): _set("source", 0, "guess"),
+    ("mart_indicator_comparators", "expect_compound_columns_to_be_unique", None):  # the peer becomes a second region
+        lambda f: _set("area_code", 2, "E12000005")(_set("comparator_kind", 2, "region")(f)),
 }
 
 

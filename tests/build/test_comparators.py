@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 
+import duckdb
 import pytest
+from conftest import TEST_KEY
 
 from marmot.build import dbt
 from marmot.build.dbt import BuildFailed
+from marmot.orchestration import pipeline
 from marmot.settings import Paths
 
 
@@ -74,11 +77,14 @@ BREAKS = {  # dbt test that must fail -> the damage done to a copy of the build
 }
 
 
-def test_the_comparator_dbt_tests_fail_on_broken_tables(built, tmp_path, monkeypatch):
-    import duckdb
-
+def _copy(built: Paths, tmp_path) -> Paths:
     home = Paths((tmp_path / "home").resolve())
     shutil.copytree(built.home, home.home, ignore=shutil.ignore_patterns("dbt"))
+    return home
+
+
+def test_the_comparator_dbt_tests_fail_on_broken_tables(built, tmp_path, monkeypatch):
+    home = _copy(built, tmp_path)
     with duckdb.connect(str(home.build_db)) as con:
         for damage in BREAKS.values():
             assert con.execute(damage).fetchall()[0][0] > 0, damage
@@ -90,3 +96,28 @@ def test_the_comparator_dbt_tests_fail_on_broken_tables(built, tmp_path, monkeyp
     failing = re.findall(r"test\.marmot\.([a-z0-9_]+)", str(failed.value))
     for name in BREAKS:
         assert any(f.startswith(name) for f in failing), (name, failing)
+
+
+def test_the_site_labels_approximate_and_synthetic_england_values_and_shows_the_region(built, tmp_path, monkeypatch):
+    home = _copy(built, tmp_path)
+    monkeypatch.setenv("MARMOT_HOME", str(home.home))
+    monkeypatch.setenv("MARMOT_PSEUDONYM_KEY", TEST_KEY)
+    pipeline.publish(home, validation=pipeline.validate(home))
+    with duckdb.connect(str(home.build_db), read_only=True) as con:
+        latest = con.sql("select indicator_id, england_value_source from marts.mart_indicator_latest "
+                         "where england_value is not null").fetchall()
+    approximate = [i for i, source in latest if source == "approximate_seed"]
+    fingertips = [i for i, source in latest if source == "fingertips"]
+    overview = (home.current / "index.html").read_text(encoding="utf-8")
+    assert overview.count("Approximate England value") == len(approximate)
+    assert overview.count(">synthetic</span>") == len(fingertips)
+    for indicator in approximate[:3]:
+        page = (home.current / f"indicator-{indicator}.html").read_text(encoding="utf-8")
+        headline = page[page.index('<dl class="headline">'):page.index("</dl>")]
+        assert "Approximate England value" in headline, indicator
+        assert "no Fingertips value of this period" in page, indicator
+    for indicator in fingertips[:3]:
+        page = (home.current / f"indicator-{indicator}.html").read_text(encoding="utf-8")
+        section = page[page.index('id="comparators-h"'):]
+        assert "West Midlands region" in section and "upper-tier authorities" in section, indicator
+        assert "Approximate England value" not in page[page.index('<dl class="headline">'):page.index("</dl>")]

@@ -146,8 +146,11 @@ class Publication:
     def breakdowns(self, indicator_id: str, period: str) -> list[dict]:
         if not self.has("mart_indicator_breakdowns"):
             return []
+        approximate = ("england_value_is_approximate" if "england_value_is_approximate"
+                       in self.columns("mart_indicator_breakdowns") else "NULL")  # older versions lack it
         return self.rows("SELECT breakdown, breakdown_value AS area, value, lower_95 AS lower, upper_95 AS upper, "
-                         "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
+                         f"is_suppressed AS suppressed, england_comparison, {approximate} "
+                         "AS england_value_is_approximate FROM mart_indicator_breakdowns "
                          "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
                          [indicator_id, period])
 

@@ -6,7 +6,7 @@ Thin on purpose: parsing reads only the small contract YAML files; all work happ
 - **folder drops** (``landing_folder``): the triggerer watches ``landing/<partner>/<dataset>/``
   (``marmot.land.watch``) and a settled new file updates the dataset's landing Asset, which
   starts this DAG;
-- **pulled transports** (sftp, http_api, object_storage): nothing can announce a remote file, so
+- **pulled transports** (sftp, http_api, object_storage, fingertips_api): nothing can announce a remote file, so
   the DAG checks daily around the dataset's due date (``Contract.check_crons``), pulls new remote
   files into the landing folder and ingests them.
 

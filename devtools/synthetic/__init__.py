@@ -23,7 +23,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from devtools.synthetic import economy, education, faults, health, partnership, places
+from devtools.synthetic import economy, education, faults, fingertips, health, partnership, places
 from devtools.synthetic.geography import load_areas
 from devtools.synthetic.periods import TODAY, Period, periods_for
 from devtools.synthetic.population import World, stream
@@ -45,6 +45,7 @@ GENERATORS = {
     "housing/homelessness_cases": economy.homelessness_cases,
     "icb/long_term_conditions": health.long_term_conditions,
     "maternity/births": health.births,
+    "ohid/fingertips": fingertips.fingertips,
     "ons/deaths": health.deaths,
     "ons/population": health.population,
     "partnership/activity_returns": partnership.activity_returns,
@@ -97,10 +98,13 @@ HEADERS = {
     "climate/air_quality": {"lsoa21_code": "lsoa21cd", "pm25_ugm3": "pm25", "no2_ugm3": "no2"},
     "workforce/wres": {"financial_year": "Financial Year", "trust": "Trust", "ethnic_group": "Ethnic Group",
                        "shortlisted": "Shortlisted", "appointed": "Appointed"},
+    "ohid/fingertips": fingertips.HEADERS,
 }
 FILE_STEMS = {"early_years/eyfsp": "eyfsp_pupil_level", "census/households_2021": "census_households"}
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet", "json": "json", "ndjson": "ndjson"}
-CENSUS = {"census/households_2021": Period("2021", date(2021, 3, 21), date(2021, 3, 21))}  # Census day
+# datasets sent as one file: the Census (Census day) and the Fingertips bulk CSV (every period, pulled once)
+ONE_FILE = {"census/households_2021": Period("2021", date(2021, 3, 21), date(2021, 3, 21)),
+            "ohid/fingertips": Period(TODAY.isoformat(), TODAY, TODAY)}
 
 README = """SYNTHETIC DEMO DATA - NOT REAL PARTNER DATA
 ============================================
@@ -122,8 +126,8 @@ def dataset_name(c: Contract) -> str:
 
 
 def file_periods(c: Contract, years: int) -> list[Period]:
-    if dataset_name(c) in CENSUS:
-        return [CENSUS[dataset_name(c)]]
+    if dataset_name(c) in ONE_FILE:
+        return [ONE_FILE[dataset_name(c)]]
     return periods_for(c.schedule, years)
 
 

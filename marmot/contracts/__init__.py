@@ -21,6 +21,7 @@ from marmot.contracts.model import (
     TREATMENTS,
     Column,
     Contract,
+    FingertipsApi,
     HttpApi,
     LandingFolder,
     Limits,
@@ -36,6 +37,6 @@ from marmot.contracts.periods import DUE_WINDOW_DAYS, LOCAL_TIMEZONE, PERIOD_TYP
 __all__ = [
     "CHECKS", "COLUMN_TYPES", "DUE_WINDOW_DAYS", "FORMATS", "FREQUENCIES", "LOCAL_TIMEZONE", "PERIOD_PLACEHOLDER",
     "PERIOD_SETTINGS", "PERIOD_TYPES", "PRINCIPLES", "SCHEMA_FILE", "TRANSPORTS", "TREATMENTS", "Column", "Contract",
-    "ContractError", "HttpApi", "LandingFolder", "Limits", "ObjectStorage", "PeriodError", "Personal", "Schedule",
-    "Sftp", "json_schema", "load_contracts", "normalise_header", "period_slug", "read_yaml",
+    "ContractError", "FingertipsApi", "HttpApi", "LandingFolder", "Limits", "ObjectStorage", "PeriodError",
+    "Personal", "Schedule", "Sftp", "json_schema", "load_contracts", "normalise_header", "period_slug", "read_yaml",
 ]

@@ -220,9 +220,24 @@ class ObjectStorage(_Pulled):
     period_pattern: PeriodPattern | None = None
 
 
-Transport = Annotated[LandingFolder | Sftp | HttpApi | ObjectStorage, Field(discriminator="type")]
+class FingertipsApi(_Pulled):
+    """The OHID Fingertips bulk CSV (``/api/all_data/csv/by_indicator_id``): every period of the listed
+    indicators for England, the parent areas (``parent_area_type_id``, 6: regions) and every child area
+    (``child_area_type_id``, 502: upper-tier local authorities from April 2023). No period setting: the
+    file holds all periods, and a newer one supersedes an older one."""
+
+    type: Literal["fingertips_api"]
+    endpoint: str = "/api/all_data/csv/by_indicator_id"
+    indicator_ids: Annotated[tuple[Annotated[int, Field(gt=0)], ...], Field(min_length=1)]
+    child_area_type_id: int = 502
+    parent_area_type_id: int = 6
+    max_retries: int = 5
+    backoff_seconds: float = 1.0
+
+
+Transport = Annotated[LandingFolder | Sftp | HttpApi | ObjectStorage | FingertipsApi, Field(discriminator="type")]
 TRANSPORTS: dict[str, type[_Transport]] = {m.model_fields["type"].annotation.__args__[0]: m
-                                           for m in (LandingFolder, Sftp, HttpApi, ObjectStorage)}
+                                           for m in (LandingFolder, Sftp, HttpApi, ObjectStorage, FingertipsApi)}
 
 
 class PeriodColumn(_Model):

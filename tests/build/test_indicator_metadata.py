@@ -42,7 +42,7 @@ def test_the_gap_says_its_sign_by_polarity(warehouse):
     assert {i for i, m in metadata.items() if m["gap_definition"]} == with_quintiles  # no quintiles, no gap
 
 
-def test_part_periods_and_approximate_comparators_are_caveats(warehouse):
+def test_part_periods_and_approximate_or_synthetic_comparators_are_caveats(warehouse):
     metadata = _metadata(warehouse)
     parts = {i for i, m in metadata.items() if m["part_periods"]}
     for i in parts:
@@ -50,6 +50,7 @@ def test_part_periods_and_approximate_comparators_are_caveats(warehouse):
         assert metadata[i]["latest_complete_period"] < metadata[i]["latest_period"], i
     for m in metadata.values():
         assert ("approximate" in (m["caveats"] or "")) == m["england_is_approximate"], m["indicator_id"]
+        assert ("synthetic" in (m["caveats"] or "")) == m["comparators_are_synthetic"], m["indicator_id"]
 
 
 def test_the_published_copy_describes_every_table_and_column(built, tmp_path):

@@ -27,22 +27,43 @@ def _catalogue(**indicators: tuple[str, str, int]) -> pd.DataFrame:
                          for i, (m, p, y) in indicators.items()])
 
 
-def test_each_row_is_compared_with_england_in_the_year_its_period_ends():
+def _comparator(indicator_id, period, kind, value, source="fingertips"):
+    return {"indicator_id": indicator_id, "period": period, "comparator_kind": kind, "value": value,
+            "is_approximate": source != "fingertips", "source": source, "is_synthetic": False}
+
+
+def test_each_row_is_compared_with_england_and_the_region_of_its_own_period():
+    """A past period is benchmarked against England's value of that period, not today's."""
     values = pd.DataFrame([
         _row("hig", "2024", value=10, lower=8, upper=12),        # England 15, above the CI: worse when high is good
         _row("lig", "2024", value=10, lower=8, upper=12),        # England 15: better when low is good
-        _row("hig", "2021-2023", value=10, lower=8, upper=12),   # pooled: England's 2023 value (9), inside the CI
-        _row("hig", "2022", value=10, lower=8, upper=12),        # no England value that year
+        _row("hig", "2020", value=10, lower=8, upper=12),        # England was 9 in 2020: similar, not worse
+        _row("hig", "2021-2023", value=10, lower=8, upper=12),   # only the approximate seed value: labelled so
+        _row("hig", "2022", value=10, lower=8, upper=12),        # no England value that period
     ])
-    england = pd.DataFrame({"indicator_id": ["hig", "lig", "hig"], "year": [2024, 2024, 2023],
-                            "england_value": [15.0, 15.0, 9.0]})
-    out = england_comparisons(values, _catalogue(hig=("wilson", "HiG", 1), lig=("wilson", "LiG", 1)), england)
-    got = {(r.indicator_id, r.period): (r.england_value, r.england_comparison) for r in out.itertuples(index=False)}
-    assert got[("hig", "2024")] == (15.0, "Worse")
-    assert got[("lig", "2024")] == (15.0, "Better")
-    assert got[("hig", "2021-2023")] == (9.0, "Similar")
-    assert math.isnan(got[("hig", "2022")][0]) and got[("hig", "2022")][1] == "Not compared"
-    assert not {"value", "lower_95", "upper_95", "polarity", "year"} & set(out.columns)
+    found = pd.DataFrame([
+        _comparator("hig", "2024", "england", 15.0), _comparator("hig", "2024", "region", 11.0),
+        _comparator("lig", "2024", "england", 15.0), _comparator("hig", "2020", "england", 9.0),
+        _comparator("hig", "2020", "region", 7.0), _comparator("hig", "2020", "peer_median", 8.0),
+        _comparator("hig", "2021-2023", "england", 9.5, source="approximate_seed"),
+    ])
+    out = england_comparisons(values, _catalogue(hig=("wilson", "HiG", 1), lig=("wilson", "LiG", 1)), found)
+    got = {(r.indicator_id, r.period): r for r in out.itertuples(index=False)}
+    assert (got[("hig", "2024")].england_value, got[("hig", "2024")].england_comparison) == (15.0, "Worse")
+    assert got[("hig", "2024")].england_comparison_code == "worse"
+    assert (got[("hig", "2024")].region_value, got[("hig", "2024")].region_comparison_code) == (11.0, "similar")
+    assert got[("lig", "2024")].england_comparison == "Better" and got[("lig", "2024")].region_comparison_code \
+        == "not_compared"
+    assert (got[("hig", "2020")].england_value, got[("hig", "2020")].england_comparison) == (9.0, "Similar")
+    assert (got[("hig", "2020")].region_comparison, got[("hig", "2020")].region_comparison_code) == ("Better",
+                                                                                                   "better")
+    pooled = got[("hig", "2021-2023")]
+    assert (pooled.england_value, pooled.england_value_is_approximate, pooled.england_value_source) == (
+        9.5, True, "approximate_seed")
+    assert not got[("hig", "2024")].england_value_is_approximate
+    assert math.isnan(got[("hig", "2022")].england_value) and got[("hig", "2022")].england_comparison == "Not compared"
+    assert got[("hig", "2022")].england_comparison_code == "not_compared"
+    assert not {"value", "lower_95", "upper_95", "polarity"} & set(out.columns)
 
 
 def _series(indicator_id, years, numerators, denominator=1000, suppressed=()):

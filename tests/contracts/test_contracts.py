@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from marmot.contracts import ContractError, load_contracts, normalise_header
+from marmot.contracts import PERIOD_SETTINGS, ContractError, load_contracts, normalise_header
 from marmot.settings import contracts_dir
 
 
@@ -118,5 +118,6 @@ def test_schedule_period_type_is_checked(tmp_path):
 
 
 def test_the_pulled_contracts_say_how_to_ask_for_one_period():
-    pulled = [c for c in load_contracts().values() if c.transport.type != "landing_folder"]
+    """Every pull that can ask for one period says how (the Fingertips bulk CSV holds every period)."""
+    pulled = [c for c in load_contracts().values() if c.transport.type in PERIOD_SETTINGS]
     assert pulled and all(c.period_setting for c in pulled), [c.id for c in pulled if not c.period_setting]

@@ -147,3 +147,43 @@ def s3_server():
         urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"),
                                timeout=10).close()
         server.stop()
+
+
+class FingertipsApi:
+    """The Fingertips bulk CSV endpoint: ``body`` for every request (or ``faults``, a status per attempt),
+    with the query of each request kept in ``asked``."""
+
+    def __init__(self, body: bytes, faults: list[int] | None = None, content_type: str = "text/csv"):
+        self.body, self.faults, self.content_type = body, list(faults or []), content_type
+        self.asked: list[tuple[str, dict[str, list[str]]]] = []
+
+    @contextmanager
+    def serve(self):
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                api.asked.append((url.path, parse_qs(url.query)))
+                if api.faults:
+                    self.send_response(api.faults.pop(0))
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", api.content_type)
+                self.send_header("Content-Length", str(len(api.body)))
+                self.end_headers()
+                self.wfile.write(api.body)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(10)

@@ -61,10 +61,10 @@ GOOD = {
         "people_reached": [40, 0, 12],
     }),
     "mart_data_coverage": pd.DataFrame({
-        "partner": [f"p{i}" for i in range(28)],
-        "dataset": ["d"] * 28,
-        "periods_expected": [5] * 28,
-        "periods_missing": [0] * 28,
+        "partner": [f"p{i}" for i in range(29)],
+        "dataset": ["d"] * 29,
+        "periods_expected": [5] * 29,
+        "periods_missing": [0] * 29,
     }),
     "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
     "mart_indicator_metadata": pd.DataFrame({
@@ -75,6 +75,11 @@ GOOD = {
         "how_to_read": ["Higher values are better. ..."] * 41,
         "polarity": ["HiG", "LiG", "BOB"] * 13 + ["HiG", "HiG"],
         "last_data_received_at": pd.to_datetime(["2026-11-30T09:00:00Z"] * 41),
+    "mart_indicator_comparators": pd.DataFrame({
+        "indicator_id": ["i0"] * 4, "period": ["2023"] * 4,
+        "comparator_kind": ["england", "region", "peer", "peer_median"],
+        "area_code": ["E92000001", "E12000005", "E08000001", None],
+        "source": ["fingertips", "fingertips", "fingertips", "fingertips"],
     }),
 }
 
@@ -131,7 +136,7 @@ BREAKERS = {
     ("mart_partner_activities", "expect_compound_columns_to_be_unique", None): _set("ward_name", 1, "Foleshill"),
     ("mart_partner_activities", "expect_column_values_to_be_between", "people_reached"):
         _set("people_reached", 0, -1),
-    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:27],
+    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:28],
     ("mart_data_coverage", "expect_compound_columns_to_be_unique", None): _set("partner", 1, "p0"),
     ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):
         _set("periods_missing", 0, 6),
@@ -146,6 +151,11 @@ BREAKERS = {
         _set("source_partner_name", 0, None),
     ("mart_indicator_metadata", "expect_column_values_to_not_be_null", "how_to_read"): _set("how_to_read", 0, None),
     ("mart_indicator_metadata", "expect_column_values_to_be_in_set", "polarity"): _set("polarity", 0, "high"),
+    ("mart_indicator_comparators", "expect_column_values_to_be_in_set", "comparator_kind"):
+        _set("comparator_kind", 2, "neighbour"),
+    ("mart_indicator_comparators", "expect_column_values_to_be_in_set", "source"): _set("source", 0, "guess"),
+    ("mart_indicator_comparators", "expect_compound_columns_to_be_unique", None):  # the peer becomes a second region
+        lambda f: _set("area_code", 2, "E12000005")(_set("comparator_kind", 2, "region")(f)),
 }
 
 

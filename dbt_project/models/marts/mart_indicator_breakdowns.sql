@@ -16,11 +16,9 @@ select
     round(v.published_upper_998, 4) as upper_998,
     v.is_suppressed,
     cast(v.suppression_reason as varchar) as suppression_reason,
-    case
-        when v.is_suppressed then null
-        when not periods.is_usable then 'Not compared'
-        else cast(eng.england_comparison as varchar)
-    end as england_comparison
+    {{ published_comparison('eng.england_comparison') }} as england_comparison,
+    {{ published_comparison('eng.england_comparison_code', code=true) }} as england_comparison_code,
+    coalesce(eng.england_value_is_approximate, false) as england_value_is_approximate
 from {{ ref('int_indicator_values__disclosure_controlled') }} as v
 inner join {{ ref('int_indicator_england_comparisons') }} as eng
     using (indicator_id, period, geography_level, area_code, breakdown, breakdown_value)

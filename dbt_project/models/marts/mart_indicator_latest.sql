@@ -1,5 +1,5 @@
 -- The bigger picture, one row per indicator: the latest complete city value with its England
--- comparison, the recent trend (with its code and reason) and the gap between the most and
+-- and region comparisons of the same period, the recent trend (with its code and reason) and the gap between the most and
 -- least deprived quintiles. A part year is never the latest value (int_indicator_periods).
 select
     latest.indicator_id,
@@ -16,7 +16,14 @@ select
     latest.upper_998,
     latest.is_suppressed,
     latest.england_value,
+    latest.england_value_is_approximate,
+    latest.england_value_source,
+    latest.comparators_are_synthetic,
     latest.england_comparison,
+    latest.england_comparison_code,
+    latest.region_value,
+    latest.region_comparison,
+    latest.region_comparison_code,
     trends.trend_label,
     trends.trend_code,
     trends.trend_reason,

@@ -2,7 +2,8 @@
 -- denominator, the source (partner, dataset, how often it comes, when it last came), the method in
 -- words with its reference, polarity, the periods published (and whether any is a part period),
 -- caveats, how to read the figures, what the deprivation gap means and how it is signed, and how
--- small numbers are protected. Text comes from the catalogue and methods seeds and the contracts.
+-- small numbers are protected. Text comes from the catalogue and methods seeds and the contracts; whether
+-- comparators are approximate or synthetic from int_indicator_comparators.
 with catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
@@ -32,8 +33,12 @@ wards as (
 ),
 
 england as (
-    select indicator_id, bool_or(is_approximate) as england_is_approximate
-    from {{ ref('england_benchmarks') }}
+    select
+        indicator_id,
+        bool_or(is_approximate) as england_is_approximate,
+        bool_or(is_synthetic) as comparators_are_synthetic
+    from {{ ref('int_indicator_comparators') }}
+    where comparator_kind = 'england'
     group by indicator_id
 ),
 
@@ -103,7 +108,10 @@ select
             'Part periods (data received before the period ended) are shown with a note but not compared with '
             || 'England, not used as the latest value and not in the trend test.' end,
         case when england.england_is_approximate then
-            'England values are approximate reference values, not official statistics.' end
+            'Where OHID Fingertips has no England value for a period, the England value shown is an approximate '
+            || 'reference value, labelled approximate.' end,
+        case when england.comparators_are_synthetic then
+            'The comparator values (England, region, peers) of this demo are synthetic, not Fingertips figures.' end
     ), '') as caveats,
     polarity_words.polarity_description
     || case when catalogue.method = 'weighted_mean' then
@@ -122,6 +130,7 @@ select
         || 'deprived have the higher value. A gap further from zero is a wider inequality.'
     end as gap_definition,
     coalesce(england.england_is_approximate, false) as england_is_approximate,
+    coalesce(england.comparators_are_synthetic, false) as comparators_are_synthetic,
     case when catalogue.suppress_below = 0 then 'No small-number suppression (modelled or non-disclosive data).'
     else 'Counts from 1 to ' || (catalogue.suppress_below - 1) || ' are suppressed'
         || case when catalogue.suppress_complement then ', and so is the rest of the denominator when it is as small'

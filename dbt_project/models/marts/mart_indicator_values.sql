@@ -1,7 +1,7 @@
 -- Published indicator values (persons): every indicator, period and area (city, wards, IMD
--- quintiles) after disclosure control, compared with England. Suppressed rows keep their
--- place but lose the numbers. A part year (int_indicator_periods) is published with its note
--- and not compared.
+-- quintiles) after disclosure control, compared with England and the West Midlands region of
+-- the same period (int_indicator_comparators). Suppressed rows keep their place but lose the
+-- numbers. A part year (int_indicator_periods) is published with its note and not compared.
 select
     v.indicator_id,
     cat.indicator_name,
@@ -26,11 +26,14 @@ select
     cat.polarity,
     cat.method,
     eng.england_value,
-    case
-        when v.is_suppressed then null
-        when not periods.is_usable then 'Not compared'
-        else cast(eng.england_comparison as varchar)
-    end as england_comparison
+    coalesce(eng.england_value_is_approximate, false) as england_value_is_approximate,
+    cast(eng.england_value_source as varchar) as england_value_source,
+    coalesce(eng.comparators_are_synthetic, false) as comparators_are_synthetic,
+    {{ published_comparison('eng.england_comparison') }} as england_comparison,
+    {{ published_comparison('eng.england_comparison_code', code=true) }} as england_comparison_code,
+    eng.region_value,
+    {{ published_comparison('eng.region_comparison') }} as region_comparison,
+    {{ published_comparison('eng.region_comparison_code', code=true) }} as region_comparison_code
 from {{ ref('int_indicator_values__disclosure_controlled') }} as v
 inner join {{ ref('indicator_catalogue') }} as cat using (indicator_id)
 inner join {{ ref('principles') }} as p on cat.principle_key = p.principle_key

@@ -1,4 +1,4 @@
-"""Benchmarking of the disclosure-controlled indicator rows: each row against England, the recent
+"""Benchmarking of the disclosure-controlled indicator rows: each row against England and the region, the recent
 trend of each city indicator and the gap between the most and least deprived IMD quintiles
 (int_indicator_england_comparisons, int_indicator_trends, int_indicator_quintile_gaps)."""
 
@@ -16,20 +16,41 @@ Z = 1.959963984540054
 MEASURES = ["numerator", "denominator", "value", "lower_95", "upper_95"]
 
 
-def england_comparisons(values, catalogue, england):
-    """Each row of ``values`` compared with England (Fingertips comparator method 1: is the England
-    value inside the row's 95% CI?), judged by the indicator's polarity, with marmot.stats.compare_ci.
-    A period is compared with England's value for the year it ends in (pooled: its last year)."""
+COMPARISON_CODES = {"Better": "better", "Similar": "similar", "Worse": "worse", "Lower": "lower", "Higher": "higher",
+                    "Not compared": "not_compared"}
+
+
+def _compare(df, comparator):
+    labels = pd.Series([compare_ci(v, lo, up, c, POLARITY[p]) for v, lo, up, c, p in
+                        df[["value", "lower_95", "upper_95", comparator, "polarity"]].itertuples(index=False)],
+                       dtype="string", index=df.index)
+    return labels, labels.map(COMPARISON_CODES).astype("string")
+
+
+def england_comparisons(values, catalogue, comparators):
+    """Each row of ``values`` compared with England and with its region OF THE SAME PERIOD (Fingertips
+    comparator method 1: is the comparator's value inside the row's 95% CI?), judged by the indicator's
+    polarity with marmot.stats.compare_ci; a label and a stable code for each. ``comparators`` is
+    int_indicator_comparators: England from Fingertips, or the approximate seed (``england_value_is_approximate``)
+    where Fingertips has no value for the period; the region only from Fingertips."""
     rows = values[["indicator_id", "period", "geography_level", "area_code", "breakdown", "breakdown_value",
-                   "value", "lower_95", "upper_95"]].copy()
-    rows["year"] = np.where(rows["period"].str.len() == 9, rows["period"].str[5:9], rows["period"].str[:4]).astype(int)
+                   "value", "lower_95", "upper_95"]]
+    kinds = comparators[comparators["comparator_kind"].isin(["england", "region"])]
+    wide = kinds.pivot_table(index=["indicator_id", "period"], columns="comparator_kind", aggfunc="first",
+                             values=["value", "is_approximate", "source", "is_synthetic"])
+    wide.columns = [f"{kind}_{measure}" for measure, kind in wide.columns]
+    wide = wide.reset_index().reindex(columns=[
+        "indicator_id", "period", "england_value", "england_is_approximate", "england_source", "england_is_synthetic",
+        "region_value"]).rename(columns={"england_is_approximate": "england_value_is_approximate",
+                                         "england_source": "england_value_source",
+                                         "england_is_synthetic": "comparators_are_synthetic"})
     df = rows.merge(catalogue[["indicator_id", "polarity"]], on="indicator_id").merge(
-        england[["indicator_id", "year", "england_value"]], on=["indicator_id", "year"], how="left")
-    df["england_comparison"] = pd.Series(
-        [compare_ci(v, lo, up, e, POLARITY[p]) for v, lo, up, e, p in
-         df[["value", "lower_95", "upper_95", "england_value", "polarity"]].itertuples(index=False)],
-        dtype="string")
-    return df.drop(columns=["value", "lower_95", "upper_95", "polarity", "year"])
+        wide, on=["indicator_id", "period"], how="left")
+    df["england_comparison"], df["england_comparison_code"] = _compare(df, "england_value")
+    df["region_comparison"], df["region_comparison_code"] = _compare(df, "region_value")
+    df = df.astype({"england_value": float, "region_value": float, "england_value_source": "string",
+                    "england_value_is_approximate": "boolean", "comparators_are_synthetic": "boolean"})
+    return df.drop(columns=["value", "lower_95", "upper_95", "polarity"])
 
 
 TREND_CODES = {"Increasing and getting better": "increasing_better", "Increasing and getting worse": "increasing_worse",

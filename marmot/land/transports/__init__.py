@@ -1,7 +1,7 @@
 """Transports: bring a partner's files into ``landing/<partner>/<dataset>/``.
 
-``landing_folder`` partners drop files themselves; for ``sftp``, ``http_api`` and
-``object_storage`` a pull fetches what is new (remembered per remote file, so a re-run fetches
+``landing_folder`` partners drop files themselves; for ``sftp``, ``http_api``, ``object_storage``
+and ``fingertips_api`` a pull fetches what is new (remembered per remote file, so a re-run fetches
 nothing again) and lands each file atomically. Ingest then treats it like any landed file.
 Credentials come only from the Airflow connection named by ``transport.conn_id``.
 
@@ -34,6 +34,9 @@ def check_period(contract: Contract, period: str | None) -> str | None:
     if kind == "landing_folder":
         raise PeriodError(f"{contract.id}: partners drop this dataset in its landing folder; there is "
                           "nothing to pull, for a period or otherwise")
+    if kind not in PERIOD_SETTINGS:
+        raise PeriodError(f"{contract.id}: a {kind} pull fetches one file holding every period; it cannot be "
+                          "asked for one period")
     if not contract.period_setting:
         raise PeriodError(f"{contract.id}: transport {kind!r} does not say how to ask for one period; add "
                           f"transport.{PERIOD_SETTINGS[kind]} to ingestion/contracts/{contract.id}.yml "
@@ -68,6 +71,8 @@ def pull(paths: Paths, contract: Contract, period: str | None = None) -> list[Pa
         from marmot.land.transports.http_api import pull as puller
     elif kind == "object_storage":
         from marmot.land.transports.object_storage import pull as puller
+    elif kind == "fingertips_api":
+        from marmot.land.transports.fingertips_api import pull as puller
     else:  # contracts.validate refuses other types
         raise ValueError(f"{contract.id}: unknown transport {kind!r}")
     landing = Landing(paths, contract)

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_WAIT_SECONDS = 300
 
 
-def _base_url(conn) -> str:
+def base_url(conn) -> str:
     host = (conn.host or "").rstrip("/")
     if "://" not in host:
         host = f"{conn.schema or 'https'}://{host}"
@@ -51,7 +51,9 @@ def _retry_after(value: str | None, fallback: float) -> float:
             return fallback
 
 
-def _get(session: requests.Session, url: str, params: dict, *, retries: int, backoff: float) -> requests.Response:
+def get_with_retries(session: requests.Session, url: str, params: dict, *, retries: int,
+                     backoff: float) -> requests.Response:
+    """GET ``url``: 429 waits for Retry-After, 5xx and connection errors retry with exponential backoff."""
     for attempt in range(retries + 1):
         wait = backoff * 2 ** attempt
         try:
@@ -91,7 +93,7 @@ def pull(settings: HttpApi, landing: Landing, period: str | None = None) -> list
     token = conn.password or conn.extra_dejson.get("token")
     if not token:
         raise TransportError(f"connection '{conn.conn_id}' has no token (set it as the password)")
-    url = _base_url(conn) + settings.endpoint
+    url = base_url(conn) + settings.endpoint
     fixed = {"page_size": settings.page_size} if settings.page_size else {}  # sent with every page
     remote = f"{settings.conn_id}:{settings.endpoint}"
     name = landing.folder.name  # the dataset
@@ -103,7 +105,7 @@ def pull(settings: HttpApi, landing: Landing, period: str | None = None) -> list
     with landing.partial(f"{name}.ndjson") as tmp:
         with requests.Session() as session, open(tmp, "wb") as out:
             session.headers["Authorization"] = f"Bearer {token}"
-            while records := _records(_get(session, url, {settings.page_param: page, **fixed},
+            while records := _records(get_with_retries(session, url, {settings.page_param: page, **fixed},
                                            retries=settings.max_retries, backoff=settings.backoff_seconds),
                                       settings.records_key):
                 chunk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()

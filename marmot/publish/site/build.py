@@ -70,6 +70,7 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
     exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
                   quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
+                  comparators=pub.comparators(ind["id"], ind["period"]),
                   figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
 
 

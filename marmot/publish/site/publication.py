@@ -36,6 +36,10 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                 "source_partner_name", "source_dataset_title", "data_status_page",
                                 "last_data_received_at", "caveats", "how_to_read", "gap_definition",
                                 "suppression_rule"),
+    "mart_indicator_comparators": ("indicator_id", "period", "comparator_kind", "area_name", "value", "lower_95",
+                                   "upper_95", "peers_with_values", "source", "is_approximate", "is_synthetic",
+                                   "is_mapping_verified", "authorities", "authorities_min", "authorities_q1",
+                                   "authorities_median", "authorities_q3", "authorities_max"),
 }
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
@@ -126,11 +130,15 @@ class Publication:
 
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
         columns = self.columns("mart_indicator_values")
-        england = "england_value" if "england_value" in columns else "NULL"
-        note = "period_note" if "period_note" in columns else "NULL"
+        def optional(column: str) -> str:  # a column older versions lack
+            return column if column in columns else "NULL"
+
         sql = ("SELECT period, geography_level AS level, area_code, area_name AS area, numerator, denominator, "
                "value, lower_95 AS lower, upper_95 AS upper, is_suppressed AS suppressed, suppression_reason, "
-               f"{england} AS england, {note} AS period_note FROM mart_indicator_values WHERE indicator_id = ?")
+               f"{optional('england_value')} AS england, "
+               f"{optional('england_value_is_approximate')} AS england_value_is_approximate, "
+               f"{optional('comparators_are_synthetic')} AS comparators_are_synthetic, "
+               f"{optional('period_note')} AS period_note FROM mart_indicator_values WHERE indicator_id = ?")
         params: list = [indicator_id]
         if period is not None:
             sql, params = sql + " AND period = ?", params + [period]
@@ -141,8 +149,11 @@ class Publication:
     def breakdowns(self, indicator_id: str, period: str) -> list[dict]:
         if not self.has("mart_indicator_breakdowns"):
             return []
+        approximate = ("england_value_is_approximate" if "england_value_is_approximate"
+                       in self.columns("mart_indicator_breakdowns") else "NULL")  # older versions lack it
         return self.rows("SELECT breakdown, breakdown_value AS area, value, lower_95 AS lower, upper_95 AS upper, "
-                         "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
+                         f"is_suppressed AS suppressed, england_comparison, {approximate} "
+                         "AS england_value_is_approximate FROM mart_indicator_breakdowns "
                          "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
                          [indicator_id, period])
 
@@ -154,6 +165,15 @@ class Publication:
                                                         "description": e["table_description"], "columns": []})
             table["columns"].append(e)
         return list(tables.values())
+
+    def comparators(self, indicator_id: str, period: str) -> list[dict]:
+        """England, the region and the peers' median of one indicator period, each with the spread of all
+        upper-tier authorities (none when the version has no mart_indicator_comparators)."""
+        if not self.has("mart_indicator_comparators"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_comparators WHERE indicator_id = ? AND period = ? "
+                         "AND comparator_kind <> 'peer' ORDER BY CASE comparator_kind WHEN 'england' THEN 0 "
+                         "WHEN 'region' THEN 1 ELSE 2 END", [indicator_id, period])
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

@@ -147,8 +147,8 @@ def test_partner_page_shows_files_quality_and_what_is_missing(published):
     assert "2026-06-01" in row.group(0) and "1 warnings" in row.group(0) and "households within range" in row.group(0)
     coverage = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
     assert "1 of 2 partner datasets are missing periods" in coverage
-    assert re.search(r'<tr id="housing__fuel_poverty" class="late"><th scope="row">housing</th>.*?<strong>1 missing:</strong> 2025',
-                     coverage, re.S)
+    assert re.search(r'<tr id="housing__fuel_poverty" class="late"><th scope="row">housing</th>'
+                     r'.*?<strong>1 missing:</strong> 2025', coverage, re.S)
 
 
 def test_changes_page_names_new_periods_changed_values_and_first_publication(home):

@@ -75,6 +75,7 @@ GOOD = {
         "how_to_read": ["Higher values are better. ..."] * 41,
         "polarity": ["HiG", "LiG", "BOB"] * 13 + ["HiG", "HiG"],
         "last_data_received_at": pd.to_datetime(["2026-11-30T09:00:00Z"] * 41),
+    }),
     "mart_indicator_comparators": pd.DataFrame({
         "indicator_id": ["i0"] * 4, "period": ["2023"] * 4,
         "comparator_kind": ["england", "region", "peer", "peer_median"],

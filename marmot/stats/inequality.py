@@ -193,7 +193,7 @@ def ratio(value: ArrayLike, lower: ArrayLike, upper: ArrayLike, ref_value: Array
     """value / ref_value (e.g. a rate ratio) with limits by the log method: exp(ln ratio ± z·√(SE² + SE_ref²)),
     each SE of ln(value) from its 95% limits as (ln upper − ln lower) / (2·1.96); vectorised. NaN where a value
     or limit is not > 0 (no log). Independence as in ``difference``."""
-    arrays = [as_float_array(a) for a in (value, lower, upper, ref_value, ref_lower, ref_upper)]
+    arrays = np.broadcast_arrays(*(as_float_array(a) for a in (value, lower, upper, ref_value, ref_lower, ref_upper)))
     positive = np.all([a > 0 for a in arrays], axis=0)
     value, lower, upper, ref_value, ref_lower, ref_upper = (np.where(positive, a, np.nan) for a in arrays)
     log_ratio = np.log(value) - np.log(ref_value)

@@ -16,7 +16,15 @@ from marmot.publish.site.build import build_site
 from marmot.publish.site.publication import NotPublishable
 from marmot.publish.site.serve import make_server
 from marmot.settings import Paths
-from publish.site_fixtures import INDICATORS, PRINCIPLES, SUPPRESSED_WARD, publish_built, publish_version, write_build
+from publish.site_fixtures import (
+    INDICATORS,
+    PERIODS,
+    PRINCIPLES,
+    SUPPRESSED_WARD,
+    publish_built,
+    publish_version,
+    write_build,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +74,30 @@ def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
         assert "mark-" in svg
-    assert html.count("<table>") == 4  # trend, quintiles, wards, sex and ethnic group
+    assert html.count("<table>") == 6  # trend, quintiles, inequality over time, groups compared, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     assert "Definition of School readiness" in html and "wilson" in html
     assert "Latest data from early_years received 2026-09-01 10:00" in html
     assert 'href="exports/indicator-p1_school_readiness.csv"' in html
+
+
+def test_indicator_page_shows_the_sii_with_its_sign_its_history_and_the_groups_compared(published):
+    html = _page(published, "indicator-p1_school_readiness.html")
+    part = html[html.index('id="inequality-h"'):html.index('id="wards-h"')]
+    assert "No slope index" not in html  # the developer note of versions without an SII is gone
+    headline = part[:part.index("<table>")]
+    assert "11.0 %" in headline and "95% CI 9.0 to 13.0" in headline and "1.12" in headline
+    assert "Widening" in headline and "weighted regression of the SII on year over 2021/22 to 2025/26" in headline
+    assert "a positive value means the least deprived do better" in headline
+    history = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", part[part.index("Gap and slope"):], re.S)
+    assert [p for p, _ in history][:5] == PERIODS
+    assert "a quintile value is suppressed or missing (Q2)" in history[1][1]
+    groups = part[part.index('id="comparisons-h"'):]
+    assert "Males are the reference." in groups and "Coventry (all persons)" in groups
+    assert '<span class="badge better">Better</span>' in groups and "a value is suppressed or missing" in groups
+    # an indicator without inequality rows has neither section
+    other = _page(published, "indicator-p4_fsm.html")
+    assert 'id="inequality-h"' not in other and 'id="comparisons-h"' not in other
 
 
 def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
@@ -147,6 +174,8 @@ def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
         assert "<code>mart_indicator_latest</code> not in this version" in html
     assert "<code>mart_principle_summary</code> not in this version" in overview
     assert "<code>mart_indicator_catalogue</code> not in this version" in indicator
+    assert "<code>mart_indicator_inequalities</code> not in this version" in indicator
+    assert "<code>mart_indicator_group_comparisons</code> not in this version" in indicator
     assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
     principle = _page(folder, "principle-P1_best_start.html")
     assert principle.count("<code>mart_partner_activities</code> not in this version") == 2

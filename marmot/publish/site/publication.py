@@ -28,6 +28,14 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                            "periods_expected", "periods_missing", "missing_periods", "latest_received_at"),
     "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
                                   "upper_95", "is_suppressed", "england_comparison"),
+    "mart_indicator_inequalities": ("indicator_id", "period", "period_note", "quintile_gap", "quintile_gap_lower_95",
+                                    "quintile_gap_upper_95", "quintile_gap_change", "sii", "sii_lower_95",
+                                    "sii_upper_95", "rii", "rii_lower_95", "rii_upper_95", "sii_reason", "sii_change",
+                                    "sii_trend", "sii_trend_reason", "sii_definition"),
+    "mart_indicator_group_comparisons": ("indicator_id", "period", "breakdown", "breakdown_value", "comparator_type",
+                                         "comparator", "reference_note", "value", "comparator_value", "ratio",
+                                         "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
+                                         "difference_upper_95", "comparison", "comparison_reason"),
     # not built yet: the catalogue's wording (definition, source partner) for the indicator pages
     "mart_indicator_catalogue": ("indicator_id", "definition", "source_partner"),
 }
@@ -142,6 +150,20 @@ class Publication:
                          "is_suppressed AS suppressed, england_comparison FROM mart_indicator_breakdowns "
                          "WHERE indicator_id = ? AND period = ? ORDER BY breakdown, breakdown_value",
                          [indicator_id, period])
+
+    def inequalities(self, indicator_id: str) -> list[dict]:
+        """The quintile gap, SII and RII of every period of one indicator (none without the mart)."""
+        if not self.has("mart_indicator_inequalities"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_inequalities WHERE indicator_id = ? ORDER BY period",
+                         [indicator_id])
+
+    def group_comparisons(self, indicator_id: str, period: str) -> list[dict]:
+        """Each sex and ethnic group against its reference group and Coventry in one period."""
+        if not self.has("mart_indicator_group_comparisons"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_group_comparisons WHERE indicator_id = ? AND period = ? "
+                         "ORDER BY breakdown, comparator_type DESC, breakdown_value", [indicator_id, period])
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

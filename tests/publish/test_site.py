@@ -68,7 +68,7 @@ def test_overview_colours_each_comparison_and_sums_up_trends(published):
 def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
     html = _page(published, "indicator-p1_school_readiness.html")
     svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(svgs) == 3  # trend, gradient, wards
+    assert len(svgs) == 4  # trend, gradient, SII, wards
     for svg in svgs:
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
@@ -89,6 +89,8 @@ def test_indicator_page_shows_the_sii_with_its_sign_its_history_and_the_groups_c
     assert "11.0 %" in headline and "95% CI 9.0 to 13.0" in headline and "1.12" in headline
     assert "Widening" in headline and "weighted regression of the SII on year over 2021/22 to 2025/26" in headline
     assert "a positive value means the least deprived do better" in headline
+    assert '<svg role="img" aria-labelledby="sii-p1_school_readiness-t' in part  # 4 of the 5 periods have an SII
+    assert "2021/22 7.0; 2023/24 9.0; 2024/25 10.0; 2025/26 11.0." in part
     history = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", part[part.index("Gap and slope"):], re.S)
     assert [p for p, _ in history][:5] == PERIODS
     assert "a quintile value is suppressed or missing (Q2)" in history[1][1]

@@ -67,6 +67,7 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
         "trend": charts.trend(ind, city_trend),
         "gradient": charts.gradient(ind, quintiles, ind["city"]),
         "wards": charts.wards(ind, ward_rows, ind["city"]),
+        "sii": charts.sii(ind, inequalities),
     }
     exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,

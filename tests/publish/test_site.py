@@ -86,7 +86,8 @@ def test_indicator_page_shows_the_sii_with_its_sign_its_history_and_the_groups_c
     part = html[html.index('id="inequality-h"'):html.index('id="wards-h"')]
     assert "No slope index" not in html  # the developer note of versions without an SII is gone
     headline = part[:part.index("<table>")]
-    assert "11.0 %" in headline and "95% CI 9.0 to 13.0" in headline and "1.12" in headline
+    assert "11.0 %" in headline and "95% CI 9.0 to 13.0" in headline and "1.12<br>" in headline
+    assert "95% CI 1.05 to 1.20" in headline  # ratios to 2 decimals
     assert "Widening" in headline and "weighted regression of the SII on year over 2021/22 to 2025/26" in headline
     assert "a positive value means the least deprived do better" in headline
     assert '<svg role="img" aria-labelledby="sii-p1_school_readiness-t' in part  # 4 of the 5 periods have an SII

@@ -90,6 +90,7 @@ def test_every_row_without_an_sii_says_why():
         ("score", "2022"): "needs all 5 IMD quintiles, has 4",
         ("smoking", "2022"): "a quintile value or limit of 0 % or 100 % cannot be put on the logit scale"}
     assert out[["sii", "sii_lower_95", "sii_upper_95", "rii", "rii_lower_95", "rii_upper_95"]].isna().all().all()
+    assert set(out["sii_trend_reason"]) == {"no SII up to this period (see sii_reason)"}
 
 
 def test_the_sii_widens_when_its_weighted_slope_over_five_periods_excludes_zero():

@@ -143,6 +143,8 @@ def _widening(series, pooled_years):
     """(label, reason, slope, lower, upper) of the SII over the last five usable periods of ``series``: a
     weighted regression of the SII on the year (weights 1/SE², SE from the SII's 95% limits); widening when the
     slope's 95% CI excludes 0 and the slope has the sign of the latest SII (its size grows)."""
+    if series["sii"].isna().all():
+        return CANNOT, "no SII up to this period (see sii_reason)", np.nan, np.nan, np.nan
     points = series.assign(value=series["sii"], lower_95=series["sii_lower_95"])
     if reason := not_testable(points, pooled_years):
         return CANNOT, reason, np.nan, np.nan, np.nan

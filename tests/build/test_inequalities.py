@@ -5,6 +5,7 @@ broken copies of them."""
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import duckdb
@@ -59,7 +60,8 @@ def test_the_latest_sii_is_the_inequality_mart_row_of_the_latest_period(warehous
 
 def test_the_stop_and_search_disparity_ratio_is_published_against_white(warehouse):
     rows = warehouse.sql("""
-        select c.period, c.ratio, c.ratio_lower_95, c.ratio_upper_95, b.value / w.value
+        select c.period, c.ratio, c.ratio_lower_95, c.ratio_upper_95, b.value / w.value,
+            [b.lower_95, b.upper_95, w.lower_95, w.upper_95]
         from marts.mart_indicator_group_comparisons as c
         join marts.mart_indicator_breakdowns as b on b.indicator_id = c.indicator_id and b.period = c.period
             and b.breakdown_value = 'Black'
@@ -68,8 +70,12 @@ def test_the_stop_and_search_disparity_ratio_is_published_against_white(warehous
         where c.indicator_id = 'p7_stop_search_rate' and c.breakdown_value = 'Black'
             and c.comparator = 'White'""").fetchall()
     assert rows and all(r[1] is not None for r in rows)
-    for _, ratio, lower, upper, direct in rows:
+    for _, ratio, lower, upper, direct, (b_lower, b_upper, w_lower, w_upper) in rows:
         assert ratio == pytest.approx(direct, rel=1e-3) and lower < ratio < upper
+        # the log method by hand: SE of each log value from its 95% CI, independent groups
+        half_width = 1.96 * math.hypot(math.log(b_upper / b_lower), math.log(w_upper / w_lower)) / (2 * 1.96)
+        assert (lower, upper) == pytest.approx((direct * math.exp(-half_width), direct * math.exp(half_width)),
+                                               rel=1e-3)
     assert all(r[1] > 1 for r in rows)  # the synthetic data stop Black residents more often
 
 

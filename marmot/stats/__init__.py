@@ -16,7 +16,16 @@ from .benchmarking import (
     quantile_categories,
 )
 from .dsr import ESP2013, dsr
-from .inequality import SIIResult, assign_quantiles, invert_for_polarity, quantile_gap, sii
+from .inequality import (
+    SIIResult,
+    assign_quantiles,
+    difference,
+    invert_for_polarity,
+    quantile_gap,
+    ratio,
+    sii,
+    weighted_slope,
+)
 from .life_expectancy import START_AGES, LifeTable, life_expectancy
 from .means import mean
 from .proportions import proportion, wilson_ci
@@ -27,8 +36,8 @@ __all__ = [
     "BOB", "ESP2013", "HIGH_IS_GOOD", "LOW_IS_GOOD", "NOT_APPLICABLE", "START_AGES",
     "Estimate", "LifeTable", "SIIResult", "TrendResult",
     "assign_quantiles", "byars_lower", "byars_upper", "compare_ci", "compare_ci_overlap",
-    "compare_ci_two_levels", "compare_spc_dsr", "compare_spc_proportion", "dsr", "exact_lower",
+    "compare_ci_two_levels", "compare_spc_dsr", "compare_spc_proportion", "difference", "dsr", "exact_lower",
     "exact_upper", "invert_for_polarity", "life_expectancy", "mean", "poisson_control_limits",
-    "polarity_id", "proportion", "quantile_categories", "quantile_gap", "rate", "sii",
-    "trend_proportion", "trend_weighted", "wilson_ci",
+    "polarity_id", "proportion", "quantile_categories", "quantile_gap", "rate", "ratio", "sii",
+    "trend_proportion", "trend_weighted", "weighted_slope", "wilson_ci",
 ]

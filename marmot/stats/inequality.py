@@ -172,3 +172,51 @@ def assign_quantiles(values: ArrayLike, nquantiles: int = 10,
     assigned = np.floor((nquantiles + 1) - np.ceil(((count + 1) - rank) / (count / nquantiles)))
     quantiles[present] = np.maximum(assigned, 1)
     return quantiles
+
+
+def _se_from_limits(lower: Floats, upper: Floats, confidence: float = 0.95) -> Floats:
+    return (upper - lower) / (2 * z_value(confidence))
+
+
+def difference(value: ArrayLike, lower: ArrayLike, upper: ArrayLike, ref_value: ArrayLike, ref_lower: ArrayLike,
+               ref_upper: ArrayLike, confidence: float = 0.95) -> Estimate:
+    """value − ref_value with limits ± z·√(SE² + SE_ref²), each SE from its 95% limits; vectorised.
+
+    The two estimates are taken as independent: for a group against the whole population it belongs
+    to, the covariance is positive, so the interval is conservative (wider than exact)."""
+    return quantile_gap(ref_value, value, _se_from_limits(as_float_array(ref_lower), as_float_array(ref_upper)),
+                        _se_from_limits(as_float_array(lower), as_float_array(upper)), confidence)
+
+
+def ratio(value: ArrayLike, lower: ArrayLike, upper: ArrayLike, ref_value: ArrayLike, ref_lower: ArrayLike,
+          ref_upper: ArrayLike, confidence: float = 0.95) -> Estimate:
+    """value / ref_value (e.g. a rate ratio) with limits by the log method: exp(ln ratio ± z·√(SE² + SE_ref²)),
+    each SE of ln(value) from its 95% limits as (ln upper − ln lower) / (2·1.96); vectorised. NaN where a value
+    or limit is not > 0 (no log). Independence as in ``difference``."""
+    arrays = np.broadcast_arrays(*(as_float_array(a) for a in (value, lower, upper, ref_value, ref_lower, ref_upper)))
+    positive = np.all([a > 0 for a in arrays], axis=0)
+    value, lower, upper, ref_value, ref_lower, ref_upper = (np.where(positive, a, np.nan) for a in arrays)
+    log_ratio = np.log(value) - np.log(ref_value)
+    half_width = z_value(confidence) * np.hypot(_se_from_limits(np.log(lower), np.log(upper)),
+                                                _se_from_limits(np.log(ref_lower), np.log(ref_upper)))
+    return Estimate(np.exp(log_ratio)[()], np.exp(log_ratio - half_width)[()], np.exp(log_ratio + half_width)[()])
+
+
+def weighted_slope(values: ArrayLike, se: ArrayLike, times: ArrayLike | None = None,
+                   confidence: float = 0.95) -> Estimate:
+    """Slope of values on time (0, 1, 2... by default) by weighted least squares with weights 1/SE², and its
+    limits slope ± z·SE_slope with SE_slope = 1/√Σw(t − t̄)² (the SEs taken as known, so a z test, as for the
+    Fingertips weighted trend). Used for whether an inequality measure widens over time. ValueError with
+    fewer than 3 points or a standard error that is not > 0."""
+    values, se = as_float_array(values), as_float_array(se)
+    times = np.arange(values.size, dtype=float) if times is None else as_float_array(times)
+    if values.size < 3 or values.shape != se.shape or values.shape != times.shape:
+        raise ValueError("a slope needs at least 3 points, each with a value, a standard error and a time")
+    if np.isnan(values).any() or np.isnan(se).any() or np.any(se <= 0):
+        raise ValueError("every point needs a value and a standard error > 0")
+    weights = 1 / se**2
+    centred = times - np.average(times, weights=weights)
+    spread = float(np.sum(weights * centred**2))
+    slope = float(np.sum(weights * centred * values) / spread)
+    half_width = z_value(confidence) / np.sqrt(spread)
+    return Estimate(slope, float(slope - half_width), float(slope + half_width))

@@ -1,5 +1,5 @@
-"""England comparisons, trends and quintile gaps (marmot.build.models.benchmarking) on small
-disclosure-controlled frames with known answers."""
+"""England comparisons and trends (marmot.build.models.benchmarking) on small disclosure-controlled frames
+with known answers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from marmot.build.models.benchmarking import england_comparisons, quintile_gaps, trends
+from marmot.build.models.benchmarking import england_comparisons, trends
 
 Z = 1.959963984540054
 
@@ -119,23 +118,3 @@ def test_a_part_year_is_neither_the_latest_period_nor_a_point_of_the_trend():
     out = trends(values, catalogue, _usable(values, part={("jobs", "2026")})).set_index("indicator_id").loc["jobs"]
     assert (out["latest_period"], out["periods_available"]) == ("2025", 5)
     assert out["trend_code"] != "decreasing_worse" and out["trend_reason"] == "Fingertips trend test over 2021 to 2025"
-
-
-def test_the_quintile_gap_is_least_minus_most_deprived_and_its_change_is_judged_on_both_periods():
-    def quintiles(period, q1, q5, suppress_q5=False):
-        return [_row("ind", period, "imd_quintile", "Q1", value=q1, lower=q1 - 2, upper=q1 + 2),
-                _row("ind", period, "imd_quintile", "Q3", value=99, lower=97, upper=101),
-                _row("ind", period, "imd_quintile", "Q5", value=q5, lower=q5 - 2, upper=q5 + 2,
-                     suppressed=suppress_q5)]
-    values = pd.DataFrame(quintiles("2022", 10, 20) + quintiles("2023", 10, 30) + quintiles("2024", 10, 33)
-                          + quintiles("2025", 10, 40, suppress_q5=True))
-    out = quintile_gaps(values).set_index("period")
-    # each quintile's SE is 2 / Z, so the gap's is 2 * sqrt(2) / Z and its 95% CI is gap +- 2 * sqrt(2)
-    assert out.loc["2022", ["value_q1", "value_q5", "gap"]].tolist() == [10, 20, 10]
-    assert out.loc["2022", ["gap_lower_95", "gap_upper_95"]].tolist() == pytest.approx(
-        [10 - 2 * math.sqrt(2), 10 + 2 * math.sqrt(2)])
-    # a change must exceed Z * the combined SE of both gaps: Z * hypot(2 sqrt 2 / Z, 2 sqrt 2 / Z) = 4;
-    # 2023 widens by 10, 2024 by only 3
-    assert out["gap_change"].to_dict() == {"2022": "Cannot be calculated", "2023": "Widening",
-                                           "2024": "No significant change", "2025": "Cannot be calculated"}
-    assert math.isnan(out.loc["2025", "gap"])  # Q5 suppressed: no gap

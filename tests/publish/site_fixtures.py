@@ -4,7 +4,7 @@ Three principle groups, two indicators each, five periods, city + IMD quintiles 
 one ward suppressed in the latest period; a ward name a spreadsheet would run as a formula.
 ``bigger=True`` adds the bigger-picture marts in the shape of dbt_project/models/marts/_marts__models.yml
 (England comparison, trend and gap; principle summary; partner activities and case studies; coverage;
-breakdowns) and the metadata mart the site asks for.
+breakdowns; school readiness's inequalities and group comparisons) and the metadata mart the site asks for.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
         ('p1_school_readiness', '2025/26', 'sex', 'M', NULL, NULL, NULL, true, NULL))
         t(indicator_id, period, breakdown, breakdown_value, value, lower_95, upper_95, is_suppressed,
           england_comparison)""")
+    _inequality_marts(con)
     con.execute("""CREATE TABLE marts.mart_indicator_metadata (indicator_id VARCHAR, principle_key VARCHAR,
         definition VARCHAR, numerator_definition VARCHAR, denominator_definition VARCHAR, method_name VARCHAR,
         method_description VARCHAR, method_reference VARCHAR, confidence_levels VARCHAR, polarity_name VARCHAR,
@@ -139,6 +140,39 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
                       "Recorded data." if i[0] == "p4_fsm" else None, f"How to read {i[0]}.",
                       f"Gap of {i[0]}: least minus most deprived.", "Counts from 1 to 4 are suppressed.")
                      for i in INDICATORS])
+
+
+SII_DEFINITION = "Slope index of inequality (SII): ... so a positive value means the least deprived do better"
+
+
+def _inequality_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """School readiness: SII in every period but 2022/23 (a suppressed quintile), widening in the latest;
+    its girls against boys (suppressed) and against Coventry."""
+    con.execute("""CREATE TABLE marts.mart_indicator_inequalities (indicator_id VARCHAR, period VARCHAR,
+        period_note VARCHAR, quintile_gap DOUBLE, quintile_gap_lower_95 DOUBLE, quintile_gap_upper_95 DOUBLE,
+        quintile_gap_change VARCHAR, sii DOUBLE, sii_lower_95 DOUBLE, sii_upper_95 DOUBLE, rii DOUBLE,
+        rii_lower_95 DOUBLE, rii_upper_95 DOUBLE, sii_reason VARCHAR, sii_change VARCHAR, sii_trend VARCHAR,
+        sii_trend_reason VARCHAR, sii_definition VARCHAR)""")
+    rows = []
+    for k, period in enumerate(PERIODS):
+        hidden = period == "2022/23"
+        sii = None if hidden else 7.0 + k
+        rows.append(("p1_school_readiness", period, None, -6.0, -7.5, -4.5, "No significant change", sii,
+                     None if hidden else sii - 2, None if hidden else sii + 2, None if hidden else 1.12,
+                     None if hidden else 1.05, None if hidden else 1.2,
+                     "a quintile value is suppressed or missing (Q2)" if hidden else None, "No significant change",
+                     "Widening" if period == PERIODS[-1] else "Cannot be calculated",
+                     "weighted regression of the SII on year over 2021/22 to 2025/26" if period == PERIODS[-1]
+                     else f"needs 5 comparable periods, has {k + 1}", SII_DEFINITION))
+    con.executemany(f"INSERT INTO marts.mart_indicator_inequalities VALUES ({', '.join(['?'] * 18)})", rows)
+    con.execute("""CREATE TABLE marts.mart_indicator_group_comparisons AS SELECT * FROM (VALUES
+        ('p1_school_readiness', '2025/26', 'sex', 'F', 'coventry', 'Coventry (all persons)', NULL, 70.1, 65.0,
+         1.0785, 1.04, 1.12, 5.1, 2.9, 7.3, 'Better', NULL),
+        ('p1_school_readiness', '2025/26', 'sex', 'F', 'reference_group', 'Male', 'Males are the reference', 70.1,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Not compared', 'a value is suppressed or missing'))
+        t(indicator_id, period, breakdown, breakdown_value, comparator_type, comparator, reference_note, value,
+          comparator_value, ratio, ratio_lower_95, ratio_upper_95, difference, difference_lower_95,
+          difference_upper_95, comparison, comparison_reason)""")
 
 
 def publish_version(paths: Paths, **build) -> Path:

@@ -20,6 +20,9 @@ def _row(period: str, code: str, area: str, value: float | None, england: float 
 
 TREND = [_row(p, "E08000026", "Coventry", v, 2.9) for p, v in [("2023/24", 3.5), ("2024/25", 3.7), ("2025/26", 3.9)]]
 QUINTILES = [_row("2025/26", f"Q{q}", f"Quintile {q}", 5.0 - q / 2) for q in range(1, 6)]
+SII = [{"period": p, "sii": v, "sii_lower_95": None if v is None else v - 1,
+        "sii_upper_95": None if v is None else v + 1} for p, v in [("2023/24", -1.5), ("2024/25", None),
+                                                                  ("2025/26", -1.2)]]
 WARDS = [_row("2025/26", "E05001218", "Foleshill", 4.8), _row("2025/26", "E05001219", "Earlsdon", 2.6),
          _row("2025/26", "E05001220", "Wainbody", None)]
 
@@ -33,6 +36,7 @@ def validated(monkeypatch):
     ("trend", (IND, TREND), "Trend: Low birth weight (%)"),
     ("gradient", (IND, QUINTILES, CITY), "Deprivation gradient: Low birth weight, 2025/26"),
     ("wards", (IND, WARDS, CITY), "Wards: Low birth weight, 2025/26"),
+    ("sii", (IND, SII), "Slope index of inequality: Low birth weight (%)"),
 ])
 def test_each_chart_kind_renders_from_a_valid_spec(validated, kind, args, title):
     svg = getattr(charts, kind)(*args)

@@ -16,7 +16,15 @@ from marmot.publish.site.build import build_site
 from marmot.publish.site.publication import NotPublishable
 from marmot.publish.site.serve import make_server
 from marmot.settings import Paths
-from publish.site_fixtures import INDICATORS, PRINCIPLES, SUPPRESSED_WARD, publish_built, publish_version, write_build
+from publish.site_fixtures import (
+    INDICATORS,
+    PERIODS,
+    PRINCIPLES,
+    SUPPRESSED_WARD,
+    publish_built,
+    publish_version,
+    write_build,
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +68,13 @@ def test_overview_colours_each_comparison_and_sums_up_trends(published):
 def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
     html = _page(published, "indicator-p1_school_readiness.html")
     svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(svgs) == 3  # trend, gradient, wards
+    assert len(svgs) == 4  # trend, gradient, SII, wards
     for svg in svgs:
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
         assert "mark-" in svg
-    assert html.count("<table>") == 4  # trend, quintiles, wards, sex and ethnic group
+    assert html.count("<table>") == 6  # trend, quintiles, inequality over time, groups compared, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     about = html[html.index('id="about-h"'):]
     for text in ("Definition of School readiness", "Numerator of p1_school_readiness",
@@ -93,6 +101,28 @@ def test_the_data_dictionary_lists_every_published_table_and_column(published):
     with open(published / "data_dictionary.csv", newline="", encoding="utf-8") as f:
         assert [(r["table_name"], r["column_name"]) for r in csv.DictReader(f)] == columns
     assert 'href="dictionary.html"' in _page(published, "data.html")
+
+
+def test_indicator_page_shows_the_sii_with_its_sign_its_history_and_the_groups_compared(published):
+    html = _page(published, "indicator-p1_school_readiness.html")
+    part = html[html.index('id="inequality-h"'):html.index('id="wards-h"')]
+    assert "No slope index" not in html  # the developer note of versions without an SII is gone
+    headline = part[:part.index("<table>")]
+    assert "11.0 %" in headline and "95% CI 9.0 to 13.0" in headline and "1.12<br>" in headline
+    assert "95% CI 1.05 to 1.20" in headline  # ratios to 2 decimals
+    assert "Widening" in headline and "weighted regression of the SII on year over 2021/22 to 2025/26" in headline
+    assert "a positive value means the least deprived do better" in headline
+    assert '<svg role="img" aria-labelledby="sii-p1_school_readiness-t' in part  # 4 of the 5 periods have an SII
+    assert "2021/22 7.0; 2023/24 9.0; 2024/25 10.0; 2025/26 11.0." in part
+    history = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", part[part.index("Gap and slope"):], re.S)
+    assert [p for p, _ in history][:5] == PERIODS
+    assert "a quintile value is suppressed or missing (Q2)" in history[1][1]
+    groups = part[part.index('id="comparisons-h"'):]
+    assert "Males are the reference." in groups and "Coventry (all persons)" in groups
+    assert '<span class="badge better">Better</span>' in groups and "a value is suppressed or missing" in groups
+    # an indicator without inequality rows has neither section
+    other = _page(published, "indicator-p4_fsm.html")
+    assert 'id="inequality-h"' not in other and 'id="comparisons-h"' not in other
 
 
 def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
@@ -171,6 +201,8 @@ def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
         assert "<code>mart_indicator_latest</code> not in this version" in html
     assert "<code>mart_principle_summary</code> not in this version" in overview
     assert "<code>mart_indicator_metadata</code> not in this version" in indicator
+    assert "<code>mart_indicator_inequalities</code> not in this version" in indicator
+    assert "<code>mart_indicator_group_comparisons</code> not in this version" in indicator
     assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
     principle = _page(folder, "principle-P1_best_start.html")
     assert principle.count("<code>mart_partner_activities</code> not in this version") == 2

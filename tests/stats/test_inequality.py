@@ -4,7 +4,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from marmot.stats import assign_quantiles, invert_for_polarity, quantile_gap, sii
+from marmot.stats import assign_quantiles, difference, invert_for_polarity, quantile_gap, ratio, sii, weighted_slope
 
 from .conftest import num, read_vectors
 
@@ -185,3 +185,31 @@ def test_quantile_gap_combines_standard_errors():
     assert result.value == pytest.approx([10.0, np.nan], nan_ok=True)
     assert result.lower == pytest.approx([9.020018007729973, np.nan], rel=1e-12, nan_ok=True)
     assert result.upper == pytest.approx([10.979981992270027, np.nan], rel=1e-12, nan_ok=True)
+
+
+def test_difference_takes_each_standard_error_from_its_limits():
+    # 10 (8-12) - 5 (4-6): SEs 2/Z and 1/Z, so the limits are 5 -+ sqrt(5)
+    result = difference(10.0, 8.0, 12.0, 5.0, 4.0, 6.0)
+    assert tuple(result) == pytest.approx((5.0, 5 - np.sqrt(5), 5 + np.sqrt(5)), rel=1e-12)
+
+
+def test_ratio_limits_by_the_log_method_and_none_without_a_positive_value():
+    # ln SEs both ln(1.5) / (2Z): limits 2 * 1.5 ** -+(sqrt(2) / 2)
+    result = ratio([10.0, 0.0], [8.0, 0.0], [12.0, 1.0], 5.0, 4.0, 6.0)
+    assert result.value[0] == pytest.approx(2.0)
+    assert (result.lower[0], result.upper[0]) == pytest.approx((2 * 1.5 ** -(np.sqrt(2) / 2),
+                                                                 2 * 1.5 ** (np.sqrt(2) / 2)), rel=1e-12)
+    assert np.isnan([result.value[1], result.lower[1], result.upper[1]]).all()
+
+
+def test_weighted_slope_is_inverse_variance_weighted_least_squares():
+    # equal SEs of 1: ordinary least squares; slope of (0, 1, 5) on (0, 1, 2) is 2.5, SE 1 / sqrt(2)
+    result = weighted_slope([0.0, 1.0, 5.0], [1.0, 1.0, 1.0])
+    z = 1.959963984540054
+    assert tuple(result) == pytest.approx((2.5, 2.5 - z / np.sqrt(2), 2.5 + z / np.sqrt(2)), rel=1e-12)
+    # a point with a huge SE barely counts: the slope follows the other two
+    assert weighted_slope([0.0, 1.0, 50.0], [1.0, 1.0, 1e6]).value == pytest.approx(1.0, rel=1e-6)
+    for values, se in (([1.0, 2.0], [1.0, 1.0]), ([1.0, 2.0, 3.0], [1.0, 0.0, 1.0]),
+                       ([1.0, np.nan, 3.0], [1.0, 1.0, 1.0])):
+        with pytest.raises(ValueError):
+            weighted_slope(values, se)

@@ -82,6 +82,27 @@ GOOD = {
         "area_code": ["E92000001", "E12000005", "E08000001", None],
         "source": ["fingertips", "fingertips", "fingertips", "fingertips"],
     }),
+    "mart_indicator_inequalities": pd.DataFrame({
+        "indicator_id": ["p1", "p1", "p2"],
+        "period": ["2023/24", "2024/25", "2024/25"],
+        "sii": [10.0, 12.0, None],
+        "sii_lower_95": [8.0, 9.0, None],
+        "sii_upper_95": [12.0, 15.0, None],
+        "rii_lower_95": [1.1, 1.2, None],
+        "rii_upper_95": [1.3, 1.4, None],
+        "sii_trend_code": ["not_calculated", "widening", "not_calculated"],
+    }),
+    "mart_indicator_group_comparisons": pd.DataFrame({
+        "indicator_id": ["p7"] * 3,
+        "period": ["2024/25"] * 3,
+        "breakdown": ["ethnicity"] * 3,
+        "breakdown_value": ["Black", "Black", "Mixed"],
+        "comparator_type": ["reference_group", "coventry", "reference_group"],
+        "ratio": [3.5, 2.1, None],
+        "ratio_lower_95": [2.3, 1.4, None],
+        "ratio_upper_95": [5.5, 3.0, None],
+        "comparison_code": ["worse", "worse", "not_compared"],
+    }),
 }
 
 
@@ -142,6 +163,24 @@ BREAKERS = {
     ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):
         _set("periods_missing", 0, 6),
     ("mart_publication_sources", "expect_column_values_to_be_unique", "batch_id"): _set("batch_id", 1, "b1"),
+    ("mart_indicator_inequalities", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:0],
+    ("mart_indicator_inequalities", "expect_compound_columns_to_be_unique", None): _set("period", 0, "2024/25"),
+    ("mart_indicator_inequalities", "expect_column_values_to_be_in_set", "sii_trend_code"):
+        _set("sii_trend_code", 0, "worse"),
+    ("mart_indicator_inequalities", "expect_column_pair_values_a_to_be_greater_than_b", "sii_lower_95"):
+        _set("sii", 0, 7.0),
+    ("mart_indicator_inequalities", "expect_column_pair_values_a_to_be_greater_than_b", "sii"): _set("sii", 1, 16.0),
+    ("mart_indicator_inequalities", "expect_column_pair_values_a_to_be_greater_than_b", "rii_lower_95"):
+        _set("rii_upper_95", 0, 1.0),
+    ("mart_indicator_group_comparisons", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:0],
+    ("mart_indicator_group_comparisons", "expect_compound_columns_to_be_unique", None):
+        _set("comparator_type", 1, "reference_group"),
+    ("mart_indicator_group_comparisons", "expect_column_values_to_be_in_set", "comparison_code"):
+        _set("comparison_code", 0, "Worse"),
+    ("mart_indicator_group_comparisons", "expect_column_pair_values_a_to_be_greater_than_b", "ratio_lower_95"):
+        _set("ratio", 0, 2.0),
+    ("mart_indicator_group_comparisons", "expect_column_pair_values_a_to_be_greater_than_b", "ratio"):
+        _set("ratio", 1, 3.5),
     ("mart_publication_sources", "expect_column_values_to_not_be_null", "sha256"): _set("sha256", 0, None),
     ("mart_indicator_metadata", "expect_table_row_count_to_be_between", None): lambda f: f.iloc[0:39],
     ("mart_indicator_metadata", "expect_column_values_to_be_unique", "indicator_id"): _set("indicator_id", 1, "i0"),

@@ -1,13 +1,12 @@
-"""Benchmarking of the disclosure-controlled indicator rows: each row against England and the region, the recent
-trend of each city indicator and the gap between the most and least deprived IMD quintiles
-(int_indicator_england_comparisons, int_indicator_trends, int_indicator_quintile_gaps)."""
+"""Benchmarking of the disclosure-controlled indicator rows: each row against England and the region of the same
+period, and the recent trend of each city indicator (int_indicator_england_comparisons, int_indicator_trends)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from marmot.stats import compare_ci, quantile_gap, trend_proportion, trend_weighted
+from marmot.stats import compare_ci, trend_proportion, trend_weighted
 
 POLARITY = {"HiG": "RAG - High is good", "LiG": "RAG - Low is good", "BOB": "BOB"}
 CANNOT = "Cannot be calculated"
@@ -59,7 +58,7 @@ TREND_CODES = {"Increasing and getting better": "increasing_better", "Increasing
                CANNOT: "not_calculated"}
 
 
-def _not_testable(series, pooled_years):
+def not_testable(series, pooled_years):
     """Why the Fingertips trend test cannot be run on the last points of ``series`` (None when it can)."""
     if pooled_years > 1:
         return "not tested: pooled periods overlap, so they are not independent points"
@@ -78,7 +77,7 @@ def _not_testable(series, pooled_years):
 
 def _trend(series, method, polarity, pooled_years):
     """(label, code, reason, chi-square) of the trend over the last five points of ``series``."""
-    if reason := _not_testable(series, pooled_years):
+    if reason := not_testable(series, pooled_years):
         return CANNOT, TREND_CODES[CANNOT], reason, np.nan
     last = series.tail(TREND_POINTS)
     if method == "wilson":
@@ -112,47 +111,3 @@ def trends(values, catalogue, periods):
     return pd.DataFrame(rows, columns=["indicator_id", "latest_period", "periods_available", "trend_label",
                                        "trend_code", "trend_reason", "trend_chi_square"]).astype(
         {"trend_chi_square": float, "trend_label": "string", "trend_code": "string", "trend_reason": "string"})
-
-
-def _gap_change(previous, current):
-    if previous is None or np.isnan(previous["gap"]) or np.isnan(current["gap"]):
-        return CANNOT
-    se = np.hypot(previous["gap_se"], current["gap_se"])
-    difference = abs(current["gap"]) - abs(previous["gap"])
-    if np.isnan(se) or abs(difference) <= Z * se:
-        return "No significant change"
-    return "Widening" if difference > 0 else "Narrowing"
-
-
-def quintile_gaps(values):
-    """The gap between the most (IMD quintile 1) and least (quintile 5) deprived quintiles of every
-    indicator and period, from the published quintile values (none where one is suppressed), least
-    minus most deprived, with its 95% CI from marmot.stats.quantile_gap (standard errors from each
-    quintile's 95% CI), and whether the gap widened or narrowed since the previous period (its
-    absolute size grew or shrank by more than the two periods' combined uncertainty, else
-    "No significant change")."""
-    quintiles = values[(values["geography_level"] == "imd_quintile") & values["area_code"].isin(["Q1", "Q5"])
-                       & (values["breakdown"] == "persons")]
-    quintiles = quintiles.assign(value=quintiles["published_value"], lower_95=quintiles["published_lower_95"],
-                                 upper_95=quintiles["published_upper_95"])
-    wide = quintiles.set_index(["indicator_id", "period", "area_code"])[
-        ["value", "lower_95", "upper_95"]].unstack("area_code")
-    wide.columns = [f"{measure}_{area.lower()}" for measure, area in wide.columns]
-    wide = wide.reset_index().reindex(columns=["indicator_id", "period", "value_q1", "value_q5", "lower_95_q1",
-                                               "upper_95_q1", "lower_95_q5", "upper_95_q5"])
-    se_q1 = (wide["upper_95_q1"] - wide["lower_95_q1"]) / (2 * Z)
-    se_q5 = (wide["upper_95_q5"] - wide["lower_95_q5"]) / (2 * Z)
-    gap = quantile_gap(wide["value_q1"].to_numpy(float), wide["value_q5"].to_numpy(float),
-                       se_q1.to_numpy(float), se_q5.to_numpy(float))
-    wide["gap"], wide["gap_lower_95"], wide["gap_upper_95"] = (np.atleast_1d(g) for g in gap)
-    wide["gap_se"] = np.hypot(se_q1, se_q5)
-    wide = wide.sort_values(["indicator_id", "period"]).reset_index(drop=True)
-    changes, previous = [], {}
-    for row in wide.itertuples(index=False):
-        current = {"gap": row.gap, "gap_se": row.gap_se}
-        changes.append(_gap_change(previous.get(row.indicator_id), current))
-        previous[row.indicator_id] = current
-    wide["gap_change"] = pd.Series(changes, dtype="string")
-    return wide[["indicator_id", "period", "value_q1", "value_q5", "gap", "gap_lower_95", "gap_upper_95",
-                 "gap_change"]].astype({c: float for c in ["value_q1", "value_q5", "gap", "gap_lower_95",
-                                                          "gap_upper_95"]})

@@ -62,15 +62,19 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
     quintiles = [r for r in latest if r["level"] == "imd_quintile"]
     ward_rows = [r for r in latest if r["level"] == "ward"]
     breakdowns = pub.breakdowns(ind["id"], ind["period"])
+    inequalities = pub.inequalities(ind["id"])
     figures = {
         "trend": charts.trend(ind, city_trend),
         "gradient": charts.gradient(ind, quintiles, ind["city"]),
         "wards": charts.wards(ind, ward_rows, ind["city"]),
+        "sii": charts.sii(ind, inequalities),
     }
     exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
                   quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
-                  comparators=pub.comparators(ind["id"], ind["period"]),
+                  comparators=pub.comparators(ind["id"], ind["period"]), inequalities=inequalities,
+                  inequality=next((r for r in inequalities if r["period"] == ind["period"]), None),
+                  comparisons=pub.group_comparisons(ind["id"], ind["period"]),
                   figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
 
 

@@ -133,3 +133,24 @@ def wards(ind: dict, rows: list[dict], city: dict | None) -> str | None:
             "The dashed line is Coventry.")
     return _svg(_layered(layers, WIDTH - 120, 26 * len(df)), f"wards-{ind['id']}",
                 f"Wards: {ind['name']}, {ind['period']}", desc)
+
+
+@_validated
+def sii(ind: dict, rows: list[dict]) -> str | None:
+    """Slope index of inequality per period (mart_indicator_inequalities rows) with its 95% interval; a solid line
+    at 0 (no inequality). Periods without an SII are left out (the table beside it says why)."""
+    df = pd.DataFrame([{"period": r["period"], "value": r["sii"], "lower": r["sii_lower_95"],
+                        "upper": r["sii_upper_95"]} for r in rows if r["sii"] is not None],
+                      columns=["period", "value", "lower", "upper"])
+    if df.empty:
+        return None
+    x = alt.X("period:O", title="Period", sort=None, axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(_data(df)).encode(x=x)
+    layers = [alt.Chart({"values": [{"value": 0}]}).mark_rule(color=GREY).encode(y=alt.Y("value:Q")),
+              base.mark_rule(color=GREY, strokeWidth=2).encode(y=alt.Y("lower:Q"), y2=alt.Y2("upper:Q")),
+              base.mark_point(color=BLUE, filled=True, size=60).encode(
+                  y=alt.Y("value:Q", title=f"SII ({ind['unit']})" if ind["unit"] else "SII"))]
+    desc = ("Slope index of inequality (least minus most deprived) per period with 95% confidence intervals as "
+            "vertical lines: " + "; ".join(f"{r.period} {r.value:.1f}" for r in df.itertuples()) + ".")
+    return _svg(_layered(layers, WIDTH, 200), f"sii-{ind['id']}", f"Slope index of inequality: {ind['name']} "
+                f"({ind['unit']})", desc)

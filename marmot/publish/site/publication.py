@@ -40,6 +40,14 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                    "upper_95", "peers_with_values", "source", "is_approximate", "is_synthetic",
                                    "is_mapping_verified", "authorities", "authorities_min", "authorities_q1",
                                    "authorities_median", "authorities_q3", "authorities_max"),
+    "mart_indicator_inequalities": ("indicator_id", "period", "period_note", "quintile_gap", "quintile_gap_lower_95",
+                                    "quintile_gap_upper_95", "quintile_gap_change", "sii", "sii_lower_95",
+                                    "sii_upper_95", "rii", "rii_lower_95", "rii_upper_95", "sii_reason", "sii_change",
+                                    "sii_trend", "sii_trend_reason", "sii_definition"),
+    "mart_indicator_group_comparisons": ("indicator_id", "period", "breakdown", "breakdown_value", "comparator_type",
+                                         "comparator", "reference_note", "value", "comparator_value", "ratio",
+                                         "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
+                                         "difference_upper_95", "comparison", "comparison_reason"),
 }
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
@@ -174,6 +182,20 @@ class Publication:
         return self.rows("SELECT * FROM mart_indicator_comparators WHERE indicator_id = ? AND period = ? "
                          "AND comparator_kind <> 'peer' ORDER BY CASE comparator_kind WHEN 'england' THEN 0 "
                          "WHEN 'region' THEN 1 ELSE 2 END", [indicator_id, period])
+
+    def inequalities(self, indicator_id: str) -> list[dict]:
+        """The quintile gap, SII and RII of every period of one indicator (none without the mart)."""
+        if not self.has("mart_indicator_inequalities"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_inequalities WHERE indicator_id = ? ORDER BY period",
+                         [indicator_id])
+
+    def group_comparisons(self, indicator_id: str, period: str) -> list[dict]:
+        """Each sex and ethnic group against its reference group and Coventry in one period."""
+        if not self.has("mart_indicator_group_comparisons"):
+            return []
+        return self.rows("SELECT * FROM mart_indicator_group_comparisons WHERE indicator_id = ? AND period = ? "
+                         "ORDER BY breakdown, comparator_type DESC, breakdown_value", [indicator_id, period])
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

@@ -1,0 +1,12 @@
+"""Slope and relative indices of inequality (SII, RII) with 95% limits of every indicator and period with IMD
+quintile values, a reason where they cannot be computed, their change since the previous period and whether the
+SII widens over the last five periods (marmot.build.models.inequality.quintile_sii, unit-tested in
+tests/build/test_model_inequality.py)."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from marmot.build.models.inequality import quintile_sii
+
+    return quintile_sii(dbt.ref("int_indicator_values__disclosure_controlled").df(),
+                        dbt.ref("indicator_catalogue").df(), dbt.ref("int_indicator_periods").df())

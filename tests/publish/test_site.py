@@ -85,6 +85,41 @@ def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
     assert len(rows) == 5 * 10
 
 
+def test_a_section_without_a_chart_says_why(home):
+    """No ward rows at all is not the same as ward values hidden: each page says which (as seen, both said
+    'No unsuppressed values' when nothing was suppressed); no page carries a note about a missing SII line."""
+    write_build(home.build_db)
+    con = duckdb.connect(str(home.build_db))
+    con.execute("DELETE FROM marts.mart_indicator_values WHERE indicator_id = 'p4_fsm' AND geography_level = 'ward'")
+    con.execute("UPDATE marts.mart_indicator_values SET is_suppressed = true, value = NULL, lower_95 = NULL, "
+                "upper_95 = NULL WHERE indicator_id = 'p4_fuel_poverty' AND geography_level = 'imd_quintile' "
+                "AND area_code IN ('Q1', 'Q2')")
+    con.execute("UPDATE marts.mart_indicator_values SET value = NULL, lower_95 = NULL, upper_95 = NULL "
+                "WHERE indicator_id = 'p4_fuel_poverty' AND geography_level = 'imd_quintile'")
+    con.close()
+    folder = publish_built(home)
+    fsm, fuel = _page(folder, "indicator-p4_fsm.html"), _page(folder, "indicator-p4_fuel_poverty.html")
+    assert "<p>No ward breakdown is published for this indicator.</p>" in fsm
+    assert ("<p>Nothing to chart: of 5 deprivation quintile values, 2 hidden to protect small numbers (* in the "
+            "table), 3 not calculated (- in the table).</p>") in fuel
+    assert "No ward breakdown" not in fuel and "Nothing to chart" not in fsm and "unsuppressed" not in fsm + fuel
+    assert not any("slope index" in p.read_text(encoding="utf-8").lower() for p in folder.glob("*.html"))
+
+
+def test_every_table_scrolls_inside_a_named_focusable_box(published):
+    """A table wider than a phone scrolls in its box, not the page; a keyboard user can scroll it too."""
+    boxes = 0
+    for page in published.glob("*.html"):
+        html = _page(published, page.name)
+        tables = re.findall(r"(<[^<]*>)\s*<table\b", html)
+        assert len(tables) == html.count("<table"), page.name
+        boxes += len(tables)
+        for box in tables:
+            assert box.startswith('<div class="scroll" role="region"') and 'tabindex="0"' in box, (page.name, box)
+            assert re.search(r'aria-label="[^"]+"', box), (page.name, box)
+    assert boxes > 3 * len(INDICATORS)
+
+
 def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_formula(published):
     wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
     assert wb.sheetnames == ["Indicators", "Latest", "Metadata", "Notes"]

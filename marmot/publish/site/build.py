@@ -14,6 +14,7 @@ chart at a time in a process, and workbooks are pure Python.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -43,8 +44,23 @@ def _env() -> jinja2.Environment:
     return env
 
 
+_TABLE = re.compile(r'(<div class="scroll"[^>]*>\s*)?(<table\b.*?</table>)', re.S)
+
+
+def _scroll_boxes(html: str) -> str:
+    """Put every table not already in one into a box that scrolls sideways, focusable and named after its caption,
+    so a wide table never makes a phone's page scroll sideways (every page, every section, whoever wrote it)."""
+    def box(m: re.Match) -> str:
+        if m[1]:
+            return m[0]
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", m[2], re.S)
+        label = re.sub(r"<[^>]+>", "", caption[1]).strip() if caption else "Table"
+        return f'<div class="scroll" role="region" aria-label="{label}" tabindex="0">{m[2]}</div>'
+    return _TABLE.sub(box, html)
+
+
 def _write(folder: Path, name: str, template: str, **context) -> str:
-    (folder / name).write_text(_env().get_template(template).render(**context), encoding="utf-8")
+    (folder / name).write_text(_scroll_boxes(_env().get_template(template).render(**context)), encoding="utf-8")
     return name
 
 

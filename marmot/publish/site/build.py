@@ -156,9 +156,13 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                   "missing": pub.missing}
         jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
         pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
+        status = pub.partner_status()
         pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
-                            quality=pub.quality(), coverage=pub.coverage(),
+                            quality=pub.quality(), status=status,
                             validation=pub.manifest.get("validation") or {}, **common))
+        pages += [_write(folder, f"delivery-{d['delivery']['batch_id']}.html", "delivery.html.j2", d=d,
+                         status_as_of=status["as_of"], **common)
+                  for d in (status or {}).get("datasets", []) if d["delivery"]]
         pages.append(_write(folder, "changes.html", "changes.html.j2",
                             diff=changes.compare(pub, previous), **common))
         (folder / "README.md").write_text(

@@ -2,8 +2,9 @@
 
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
 server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
-``partners.html``, ``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per
-indicator, workbook per principle); ``README.md``.
+``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
+``changes.html``, ``data.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook per principle);
+``README.md``.
 
 The indicator and principle pages (their charts and workbooks are most of a publication's
 time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,

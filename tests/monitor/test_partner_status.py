@@ -5,9 +5,10 @@ dataset's latest delivery linked to a public receipt that names no file."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from html import unescape
 
+from fixtures.deliveries import SECRET_NAME, write_ledger
 from publish.site_fixtures import publish_version
 
 from marmot.cli import main
@@ -16,36 +17,6 @@ from marmot.ingest import ledger, receipts
 from marmot.monitor import freshness
 
 CONTRACTS = load_contracts()
-SECRET_NAME = "admissions 943 476 5919.csv"  # a file name as sent that held an NHS number
-
-
-def _deliver(home, contract, period: str, received: date, status: str = "accepted", name: str = "x.csv",
-             reasons: list | None = None) -> ledger.Entry:
-    at = datetime.combine(received, time(10), UTC).isoformat()
-    e = ledger.Entry(batch_id=f"{received:%Y%m%d}-{contract.partner}-{period}", partner=contract.partner,
-                     dataset=contract.dataset, original_name=name, sha256="0" * 64, bytes=1, received_at=at,
-                     status=status, archive_path="-", periods=[] if status == "quarantined" else [period],
-                     reasons=reasons or [], rows_in=3, rows_loaded=0 if status == "quarantined" else 3,
-                     rows_rejected=3 if status == "quarantined" else 0)
-    e.receipt_path = str(receipts.write(home, e, contract).relative_to(home.home))
-    ledger.write(home.ledger, e)
-    return e
-
-
-def _ledger(home, today: date) -> None:
-    """Admissions (monthly, newest first): the latest due month on time, the two before it never sent, the one
-    before those a day late, the rest on time; the latest delivery a quarantined re-send whose reason quotes the
-    file name. Deaths: every period on time."""
-    admissions, deaths = CONTRACTS["hospital__admissions"], CONTRACTS["ons__deaths"]
-    due = freshness.expected_periods(admissions, today)
-    for i, (period, d) in enumerate(due):
-        if i not in (1, 2):
-            _deliver(home, admissions, period, d + timedelta(days=1 if i == 3 else -3))
-    _deliver(home, admissions, due[-1][0], today, "quarantined", SECRET_NAME,
-             [{"code": "wrong_dataset_folder", "column": None, "message": f"{SECRET_NAME} looks like ons/deaths",
-               "fix": "Move it."}])
-    for period, d in freshness.expected_periods(deaths, today):
-        _deliver(home, deaths, period, d - timedelta(days=2))
 
 
 def _cli_rows(out: str) -> dict[str, dict]:
@@ -77,7 +48,7 @@ def _page_rows(html: str) -> dict[tuple[str, str], list[str]]:
 
 def test_status_command_and_partner_page_agree_and_say_what_is_late_since_when(home, capsys):
     today = date.today()
-    _ledger(home, today)
+    write_ledger(home, today)
     folder = publish_version(home)
     html = (folder / "partners.html").read_text(encoding="utf-8")
     assert main(["status"]) == 0

@@ -185,6 +185,7 @@ def write_partner_status(paths: Paths, target: Path, as_of) -> None:
                  "frequency": s.frequency, "state": s.state, "periods_received": s.periods_received,
                  "periods_due": s.periods_due, "received_late": s.received_late, "since": s.since,
                  "owed": [{k: getattr(r, k) for k in ("period", "due", "status", "days_overdue")} for r in s.owed],
+                 "owed_text": s.owed_text(),
                  "next_due": s.next_due, "delivery": _delivery(s.last)}
                 for s in dataset_status(load_contracts().values(), read_all(paths.ledger), as_of)]
     (target / PARTNER_STATUS).write_text(json.dumps({"as_of": as_of.isoformat(), "datasets": datasets}, indent=2),

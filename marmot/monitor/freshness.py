@@ -146,7 +146,7 @@ class DatasetStatus:
     title: str
     frequency: str
     state: str  # nothing received / up to date / late / missing (the worst period owed decides)
-    periods_received: int
+    periods_received: int  # of the periods due (one sent before it was due, a year-to-date return, is not counted)
     periods_due: int  # from the first period received to the latest already due
     received_late: int  # periods that arrived, but after their due date
     owed: tuple[PeriodFreshness, ...]  # periods due and not received, newest first
@@ -180,9 +180,8 @@ def dataset_status(contracts, entries, as_of: date) -> list[DatasetStatus]:
         last = max(delivered, key=lambda e: (e.received_at, e.batch_id), default=None)
         nxt = next_due(c, as_of)
         out.append(DatasetStatus(
-            c.id, c.partner, c.dataset, c.partner_name, c.title, c.schedule.frequency, state, len(received),
-            len(mine),
-            sum(r.status == "late" and r.received for r in mine), owed,
+            c.id, c.partner, c.dataset, c.partner_name, c.title, c.schedule.frequency, state,
+            sum(r.received for r in mine), len(mine), sum(r.status == "late" and r.received for r in mine), owed,
             f"{nxt[0]} by {nxt[1].isoformat()}" if nxt else None, last))
     return out
 

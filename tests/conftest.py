@@ -26,7 +26,7 @@ SLOW_MODULES = {
     "browser": ("publish/test_browser.py",),
     "integration": ("publish/test_readers_during_publish.py", "publish/test_publish.py", "publish/test_site.py",
                     "validate/test_raw_gates.py", "validate/test_platform_gates.py", "validate/test_dag_gate.py",
-                    "land/test_landing_watch.py"),
+                    "land/test_landing_watch.py", "monitor/test_partner_status.py", "validate/test_data_docs.py"),
 }
 TESTS_DIR = Path(__file__).resolve().parent
 

@@ -61,8 +61,12 @@ def cmd_query(args) -> int:
 
 
 def cmd_status(args) -> int:
+    from datetime import date
+
     from marmot.contracts import load_contracts
     from marmot.ingest.ledger import LOADED, read_all
+    from marmot.land.claims import IN_PROGRESS, STALLED_HOURS, stalled_uploads
+    from marmot.monitor.freshness import dataset_status, state_counts
 
     p = home_paths()
     print(f"home: {p.home}")
@@ -73,29 +77,25 @@ def cmd_status(args) -> int:
     else:
         print("published: nothing yet")
     entries = read_all(p.ledger)
+    statuses = dataset_status(load_contracts().values(), entries, date.today())
+    counts = ", ".join(f"{n} {state}" for state, n in state_counts(statuses).items())
+    print(f"\npartner data as of {date.today().isoformat()}: {len(statuses)} datasets, {counts} "
+          "(the site's partner data status page shows the same; rule in marmot/monitor/freshness.py)")
     rows = []
-    for c in load_contracts().values():
-        mine = [e for e in entries if e.partner == c.partner and e.dataset == c.dataset]
-        loaded = [e for e in mine if e.status in LOADED]
-        periods = sorted({per for e in loaded for per in e.periods})
-        rows.append((c.partner, c.dataset, c.schedule.frequency, len(mine), len(loaded),
-                     sum(e.status == "quarantined" for e in mine),
-                     periods[-1] if periods else "-", mine[-1].received_at[:19] if mine else "-"))
-    print_table(["partner", "dataset", "frequency", "files", "loaded", "quarantined", "latest_period",
-                  "last_received"], rows)
-    from marmot.land.claims import IN_PROGRESS, STALLED_HOURS, stalled_uploads
-
+    for s in statuses:
+        mine = [e for e in entries if e.partner == s.partner and e.dataset == s.dataset]
+        periods = sorted({per for e in mine if e.status in LOADED for per in e.periods})
+        rows.append((s.partner_name, s.title, s.contract_id, s.frequency, len(mine),
+                     sum(e.status == "quarantined" for e in mine), periods[-1] if periods else "-",
+                     f"{s.periods_received} / {s.periods_due}", s.state, s.since or "-", s.owed_text(),
+                     f"{s.last.original_name} ({s.last.status}, {s.last.received_at[:16]})" if s.last else "-",
+                     s.last.receipt_path if s.last and s.last.receipt_path else "-", s.next_due or "-"))
+    print_table(["partner", "dataset", "id", "frequency", "files", "quarantined", "latest_period", "received / due",
+                 "status", "behind since", "periods owed", "latest file", "receipt", "next due"], rows)
     if stalled := stalled_uploads(p.landing):
         print(f"\nunfinished uploads older than {STALLED_HOURS} h in {p.landing} (names ending in "
               f"{', '.join(IN_PROGRESS)} are never ingested: ask the partner to send it again, then delete them):")
         print_table(["file", "age_hours"], [(rel.as_posix(), round(age)) for rel, age in stalled])
-    from datetime import date
-
-    from marmot.monitor.freshness import summary
-
-    print(f"\nfreshness as of {date.today().isoformat()} (on_time / late / missing; see marmot/monitor/freshness.py):")
-    fresh = summary(list(load_contracts().values()), entries, date.today())
-    print_table(list(fresh[0]), [tuple(r.values()) for r in fresh])
     return 0
 
 

@@ -31,11 +31,13 @@ from pathlib import Path
 
 from marmot.contracts import DUE_WINDOW_DAYS, Contract
 from marmot.contracts.periods import due_date, periods_back
+from marmot.ingest.ledger import Entry
 
 RECEIVED_STATUSES = ("accepted", "accepted_with_warnings", "superseded")
 GRACE_DAYS = DUE_WINDOW_DAYS
 LOOKBACK = {"month": 12, "quarter": 4, "year": 3, "academic_year": 3, "financial_year": 3}
 STATUSES = ("on_time", "late", "missing")
+DATASET_STATES = ("missing", "late", "nothing received", "up to date")  # worst first
 
 
 
@@ -133,25 +135,60 @@ def next_due(contract: Contract, as_of: date) -> tuple[str, date] | None:
     return min(later, key=lambda x: x[1]) if later else None
 
 
-def summary(contracts, entries, as_of: date) -> list[dict]:
-    """One row per contract: the latest expected period, its status, other problem periods, next due."""
-    rows = assess(contracts, entries, as_of)
+@dataclass(frozen=True)
+class DatasetStatus:
+    """What one partner dataset has sent and what it owes, as of a date: ``marmot status`` and the site's partner
+    status page both show these rows (``dataset_status``), so they agree on the same ledger and date."""
+    contract_id: str
+    partner: str
+    dataset: str
+    partner_name: str
+    title: str
+    frequency: str
+    state: str  # nothing received / up to date / late / missing (the worst period owed decides)
+    periods_received: int  # of the periods due (one sent before it was due, a year-to-date return, is not counted)
+    periods_due: int  # from the first period received to the latest already due
+    received_late: int  # periods that arrived, but after their due date
+    owed: tuple[PeriodFreshness, ...]  # periods due and not received, newest first
+    next_due: str | None  # "<period> by <date>"
+    last: Entry | None  # the latest delivery (its ledger record: file name as sent, status, receipt)
+
+    @property
+    def since(self) -> str | None:
+        """The due date of the oldest period owed: how long the dataset has been behind."""
+        return self.owed[-1].due if self.owed else None
+
+    def owed_text(self) -> str:
+        """'2026-04 (missing, due 2026-05-20, 45 days overdue); ...', or 'none'."""
+        return "; ".join(f"{r.period} ({r.status}, due {r.due}, {r.days_overdue} days overdue)"
+                         for r in self.owed) or "none"
+
+
+def dataset_status(contracts, entries, as_of: date) -> list[DatasetStatus]:
+    """One row per contract, by ``assess`` over the coverage mart's window (every period since the first received);
+    a dataset that sent nothing owes its latest due period."""
+    contracts = list(contracts)
+    rows = assess(contracts, entries, as_of, since_first_received=True)
     out = []
     for c in contracts:
-        mine = [r for r in rows if r.contract_id == c.id]
-        latest = mine[0] if mine else None
-        behind = [r.period for r in mine[1:] if not r.received]
+        mine = [r for r in rows if r.contract_id == c.id] or assess([c], entries, as_of, lookback=1)
+        owed = tuple(r for r in mine if not r.received)
+        received = received_periods(entries, c)
+        state = ("nothing received" if not received else "missing" if any(r.status == "missing" for r in owed)
+                 else "late" if owed else "up to date")
+        delivered = [e for e in entries if e.partner == c.partner and e.dataset == c.dataset]
+        last = max(delivered, key=lambda e: (e.received_at, e.batch_id), default=None)
         nxt = next_due(c, as_of)
-        out.append({
-            "contract": c.id, "frequency": c.schedule.frequency,
-            "expected": latest.period if latest else "-", "due": latest.due if latest else "-",
-            "received": (latest.received_at or "-")[:10] if latest else "-",
-            "status": latest.status if latest else "-",
-            "older_missing": (f"{len(behind)} ({behind[-1]}..{behind[0]})" if len(behind) > 1
-                              else behind[0] if behind else "-"),
-            "next_due": f"{nxt[0]} by {nxt[1].isoformat()}" if nxt else "-",
-        })
+        out.append(DatasetStatus(
+            c.id, c.partner, c.dataset, c.partner_name, c.title, c.schedule.frequency, state,
+            sum(r.received for r in mine), len(mine), sum(r.status == "late" and r.received for r in mine), owed,
+            f"{nxt[0]} by {nxt[1].isoformat()}" if nxt else None, last))
     return out
+
+
+def state_counts(statuses: list[DatasetStatus]) -> dict[str, int]:
+    """How many datasets are in each state, worst first (every state named, zero or not)."""
+    return {state: sum(s.state == state for s in statuses) for state in DATASET_STATES}
 
 
 def to_chase(rows: list[PeriodFreshness], per_contract: int = 1) -> list[PeriodFreshness]:

@@ -122,6 +122,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     finally:
         con.close()
     _copy_validation(validation, tmp)
+    write_partner_status(paths, tmp, now.date())
     manifest = {"version": version, "published_at": now.isoformat(), "previous_version": previous,
                 "row_counts": counts, "sources": sources, "validation": _published_validation(validation),
                 "build": build}
@@ -157,6 +158,41 @@ def _copy_validation(validation: dict, target: Path) -> None:
         if validation.get("data_docs"):
             text = text.replace(str(validation["data_docs"]), "../data_docs")
         (target / "validation" / name).write_text(text, encoding="utf-8")
+
+
+PARTNER_STATUS = "partner_status.json"
+
+
+def _delivery(e) -> dict | None:
+    """What the public may see of a delivery's receipt: never the file name as sent (one held an NHS number) nor a
+    problem's message (it may quote the file or its values), only codes, counts and the fix in plain words."""
+    from marmot.ingest.problems import FIXES
+    from marmot.ingest.receipts import HEADLINES
+
+    if e is None:
+        return None
+    return {"batch_id": e.batch_id, "received_at": e.received_at, "status": e.status, "headline": HEADLINES[e.status],
+            "rows_in": e.rows_in, "rows_loaded": e.rows_loaded, "rows_rejected": e.rows_rejected,
+            "periods": e.periods, "problems": [{"code": r["code"], "column": r.get("column"), "rows": r.get("rows"),
+                                                "fix": FIXES.get(r["code"], "")} for r in e.reasons]}
+
+
+def write_partner_status(paths: Paths, target: Path, as_of) -> None:
+    """``partner_status.json``: each partner dataset's status as of ``as_of`` by ``marmot.monitor.freshness.
+    dataset_status`` (what ``marmot status`` prints), with its latest delivery's public receipt."""
+    from marmot.contracts import load_contracts
+    from marmot.ingest.ledger import read_all
+    from marmot.monitor.freshness import dataset_status
+
+    datasets = [{"partner": s.partner, "dataset": s.dataset, "partner_name": s.partner_name, "title": s.title,
+                 "frequency": s.frequency, "state": s.state, "periods_received": s.periods_received,
+                 "periods_due": s.periods_due, "received_late": s.received_late, "since": s.since,
+                 "owed": [{k: getattr(r, k) for k in ("period", "due", "status", "days_overdue")} for r in s.owed],
+                 "owed_text": s.owed_text(),
+                 "next_due": s.next_due, "delivery": _delivery(s.last)}
+                for s in dataset_status(load_contracts().values(), read_all(paths.ledger), as_of)]
+    (target / PARTNER_STATUS).write_text(json.dumps({"as_of": as_of.isoformat(), "datasets": datasets}, indent=2),
+                                         encoding="utf-8")
 
 
 def _published_validation(validation: dict) -> dict:

@@ -88,8 +88,12 @@ class GxRun:
         return self.folder / "gx" / "uncommitted" / "data_docs" / "local_site" if self.folder else None
 
     def build_data_docs(self) -> None:
+        """Write the run's Data Docs, with their CSS, scripts and fonts inside the site (no CDN: they work offline)."""
         if self.folder:
+            from marmot.validate.data_docs import localise
+
             self.context.build_data_docs()
+            localise(self.data_docs)
 
     def evaluate(self, suite: dict, frame, part: str = "") -> list[Outcome]:
         """The suite's outcomes on ``frame``; ``part`` names one of several frames of one suite."""

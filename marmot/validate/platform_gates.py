@@ -91,7 +91,7 @@ def columns_described(undescribed: dict[str, list[str]], published: set[str]) ->
 
 
 def freshness(contracts: dict[str, Contract], entries: list[ledger.Entry], as_of: date | None = None) -> list[Outcome]:
-    """One outcome per contract: its expected periods (the freshness summary's window) as of ``as_of`` (default
+    """One outcome per contract: its expected periods (the ``LOOKBACK`` most recent) as of ``as_of`` (default
     today); the missing ones are the observed count and the sample, newest first."""
     as_of = as_of or date.today()
     rows = assess(contracts.values(), entries, as_of)

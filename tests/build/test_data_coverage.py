@@ -1,5 +1,6 @@
-"""Data coverage follows the contract schedules by the one rule of marmot.monitor.freshness: the freshness
-summary, the platform freshness gate and the coverage mart agree on the same ledger and date."""
+"""Data coverage follows the contract schedules by the one rule of marmot.monitor.freshness: the dataset status
+(`marmot status`, the site's partner page), the platform freshness gate and the coverage mart agree on the same
+ledger and date."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _entry(contract, period: str, received: date, status: str = "accepted") -> l
                         received_at=at, status=status, archive_path="-", periods=[period])
 
 
-def test_summary_gate_and_coverage_mart_agree_on_late_and_missing(tmp_path, monkeypatch):
+def test_status_gate_and_coverage_mart_agree_on_late_and_missing(tmp_path, monkeypatch):
     """A monthly dataset, three days after its latest due date: the latest month is late but within the grace
     days, the one before it is missing (overdue by a month), the one before that arrived a day after its due date,
     the nine before on time (the oldest restated yesterday, which does not make the dataset fresh)."""
@@ -65,13 +66,15 @@ def test_summary_gate_and_coverage_mart_agree_on_late_and_missing(tmp_path, monk
     for key, value in dbt.dbt_env(home).items():  # as run_dbt sets them, given back after the test
         monkeypatch.setenv(key, value)
 
-    [summary] = [r for r in freshness.summary(CONTRACTS.values(), entries, as_of) if r["contract"] == c.id]
+    [status] = [s for s in freshness.dataset_status(CONTRACTS.values(), entries, as_of) if s.contract_id == c.id]
     [gate] = [o for o in platform_gates.freshness(CONTRACTS, entries, as_of) if o.kwargs["dataset"] == c.id]
     dbt.prepare(home, as_of)
     dbt.run_dbt(home, ["build", "--select", "+mart_data_coverage"])
     with duckdb.connect(str(home.build_db), read_only=True) as con:
         [mart] = con.sql(f"{COVERAGE} where partner = ? and dataset = ?", params=[c.partner, c.dataset]).fetchall()
 
-    assert (summary["expected"], summary["status"], summary["older_missing"]) == (p1, "late", p2)
+    assert (status.state, [(r.period, r.status) for r in status.owed], status.since) == (
+        "missing", [(p1, "late"), (p2, "missing")], d2.isoformat())
+    assert (status.periods_received, status.periods_due, status.received_late) == (10, 12, 1)
     assert (gate.status, gate.observed, gate.sample) == ("failed", 1, [p2])
     assert mart[2:] == (10, 12, 1, p2, p3)  # ten of the twelve due received; p2 missing, p1 only late

@@ -10,7 +10,12 @@ breakdowns; school readiness's inequalities and group comparisons) and the metad
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -175,13 +180,14 @@ def _inequality_marts(con: duckdb.DuckDBPyConnection) -> None:
           difference_upper_95, comparison, comparison_reason)""")
 
 
-def publish_version(paths: Paths, **build) -> Path:
+def publish_version(paths: Paths, data_docs: Path | None = None, **build) -> Path:
     write_build(paths.build_db, **build)
-    return publish_built(paths)
+    return publish_built(paths, data_docs)
 
 
-def publish_built(paths: Paths) -> Path:
-    """Stage the build and publish it as the real pipeline does, after a (fake) passing validation."""
+def publish_built(paths: Paths, data_docs: Path | None = None) -> Path:
+    """Stage the build and publish it as the real pipeline does, after a (fake) passing validation (with the Data
+    Docs site in ``data_docs``, when given)."""
     run_id = uuid.uuid4().hex
     candidate.stage(paths, run_id)
     folder = paths.home / "validation" / run_id
@@ -196,5 +202,20 @@ def publish_built(paths: Paths) -> Path:
     (folder / "report.txt").write_text("2 expectations\n")
     (folder / "report.html").write_text("<!doctype html><title>report</title><p>2 expectations</p>")
     validation = {"run_id": run_id, "passed": True, "counts": counts, "results": str(folder / "results.json"),
-                  "report": str(folder / "report.txt"), "data_docs": None}
+                  "report": str(folder / "report.txt"), "data_docs": str(data_docs) if data_docs else None}
     return snapshot.publish(paths, validation=validation)
+
+
+@contextmanager
+def serving(home: Paths) -> Iterator[str]:
+    """`marmot serve` of the current publication on a free loopback port: its host:port."""
+    proc = subprocess.Popen([sys.executable, "-m", "marmot.cli", "--home", str(home.home), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, line
+        yield line.split("http://", 1)[1].split("/", 1)[0]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

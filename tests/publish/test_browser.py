@@ -7,9 +7,6 @@ section), and every link resolves. Screenshots go to test-artifacts/ (git-ignore
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -18,7 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from marmot.settings import Paths
-from publish.site_fixtures import publish_version
+from publish.site_fixtures import publish_version, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -43,16 +40,8 @@ def served(tmp_path_factory):
     home = Paths(tmp_path_factory.mktemp("browser") / "home")
     publish_version(home, first_period=1)
     publish_version(home, shift_readiness=0.5)
-    proc = subprocess.Popen([sys.executable, "-m", "marmot.cli", "--home", str(home.home), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        line = proc.stdout.readline()
-        assert "http://127.0.0.1:" in line, line
-        yield line.split("http://", 1)[1].split("/", 1)[0]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serving(home) as host:
+        yield host
 
 
 def _check_page(page, url: str, base: str) -> list[str]:

@@ -137,6 +137,41 @@ def test_suppressed_values_are_starred_on_pages_and_blank_in_exports(published):
     assert len(rows) == 5 * 10
 
 
+def test_a_section_without_a_chart_says_why(home):
+    """No ward rows at all is not the same as ward values hidden: each page says which (as seen, both said
+    'No unsuppressed values' when nothing was suppressed); no page carries a note about a missing SII line."""
+    write_build(home.build_db)
+    con = duckdb.connect(str(home.build_db))
+    con.execute("DELETE FROM marts.mart_indicator_values WHERE indicator_id = 'p4_fsm' AND geography_level = 'ward'")
+    con.execute("UPDATE marts.mart_indicator_values SET is_suppressed = true, value = NULL, lower_95 = NULL, "
+                "upper_95 = NULL WHERE indicator_id = 'p4_fuel_poverty' AND geography_level = 'imd_quintile' "
+                "AND area_code IN ('Q1', 'Q2')")
+    con.execute("UPDATE marts.mart_indicator_values SET value = NULL, lower_95 = NULL, upper_95 = NULL "
+                "WHERE indicator_id = 'p4_fuel_poverty' AND geography_level = 'imd_quintile'")
+    con.close()
+    folder = publish_built(home)
+    fsm, fuel = _page(folder, "indicator-p4_fsm.html"), _page(folder, "indicator-p4_fuel_poverty.html")
+    assert "<p>No ward breakdown is published for this indicator.</p>" in fsm
+    assert ("<p>Nothing to chart: of 5 deprivation quintile values, 2 hidden to protect small numbers (* in the "
+            "table), 3 not calculated (- in the table).</p>") in fuel
+    assert "No ward breakdown" not in fuel and "Nothing to chart" not in fsm and "unsuppressed" not in fsm + fuel
+    assert not any("slope index" in p.read_text(encoding="utf-8").lower() for p in folder.glob("*.html"))
+
+
+def test_every_table_scrolls_inside_a_named_focusable_box(published):
+    """A table wider than a phone scrolls in its box, not the page; a keyboard user can scroll it too."""
+    boxes = 0
+    for page in published.glob("*.html"):
+        html = _page(published, page.name)
+        tables = re.findall(r"(<[^<]*>)\s*<table\b", html)
+        assert len(tables) == html.count("<table"), page.name
+        boxes += len(tables)
+        for box in tables:
+            assert box.startswith('<div class="scroll" role="region"') and 'tabindex="0"' in box, (page.name, box)
+            assert re.search(r'aria-label="[^"]+"', box), (page.name, box)
+    assert boxes > 3 * len(INDICATORS)
+
+
 def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_formula(published):
     wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
     assert wb.sheetnames == ["Indicators", "Latest", "Metadata", "Notes"]
@@ -171,14 +206,16 @@ def test_principle_page_shows_its_summary_activities_and_case_studies(published)
     assert "No case studies submitted under this principle." in other and "A family finds support" not in other
 
 
-def test_partner_page_shows_files_quality_and_what_is_missing(published):
+def test_partner_page_shows_files_quality_and_partner_names(published):
     html = _page(published, "partners.html")
     row = re.search(r'<th scope="row">housing</th><td>fuel_poverty</td><td class="num">1</td>.*?</tr>', html, re.S)
     assert "2026-06-01" in row.group(0) and "1 warnings" in row.group(0) and "households within range" in row.group(0)
-    coverage = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
-    assert "1 of 2 partner datasets are missing periods" in coverage
-    assert re.search(r'<tr id="housing__fuel_poverty" class="late"><th scope="row">housing</th>'
-                     r'.*?<strong>1 missing:</strong> 2025', coverage, re.S)
+    files = html[html.index('id="recv-h"'):]  # a dataset with a contract by its names, one without by its codes
+    assert ('<th scope="row">Coventry City Council - Early Years</th><td>Early Years Foundation Stage Profile '
+            "results, pupil level</td>") in files
+    status = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
+    assert "29 partner datasets; 0 missing, 0 late, 29 nothing received, 0 up to date." in status  # empty ledger
+    assert '<tr id="early_years__eyfsp">' in status  # the anchor each indicator's "data status" link points at
 
 
 def test_changes_page_names_new_periods_changed_values_and_first_publication(home):
@@ -206,7 +243,6 @@ def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
     assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
     principle = _page(folder, "principle-P1_best_start.html")
     assert principle.count("<code>mart_partner_activities</code> not in this version") == 2
-    assert "<code>mart_data_coverage</code> not in this version" in _page(folder, "partners.html")
 
 
 def test_a_mart_that_lacks_a_column_the_site_reads_is_named(home):

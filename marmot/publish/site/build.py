@@ -2,8 +2,9 @@
 
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
 server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
-``partners.html``, ``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per
-indicator, workbook per principle); ``README.md``.
+``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
+``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook
+per principle); ``README.md``.
 
 The indicator and principle pages (their charts and workbooks are most of a publication's
 time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,
@@ -14,6 +15,7 @@ chart at a time in a process, and workbooks are pure Python.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -43,8 +45,23 @@ def _env() -> jinja2.Environment:
     return env
 
 
+_TABLE = re.compile(r'(<div class="scroll"[^>]*>\s*)?(<table\b.*?</table>)', re.S)
+
+
+def _scroll_boxes(html: str) -> str:
+    """Put every table not already in one into a box that scrolls sideways, focusable and named after its caption,
+    so a wide table never makes a phone's page scroll sideways (every page, every section, whoever wrote it)."""
+    def box(m: re.Match) -> str:
+        if m[1]:
+            return m[0]
+        caption = re.search(r"<caption[^>]*>(.*?)</caption>", m[2], re.S)
+        label = re.sub(r"<[^>]+>", "", caption[1]).strip() if caption else "Table"
+        return f'<div class="scroll" role="region" aria-label="{label}" tabindex="0">{m[2]}</div>'
+    return _TABLE.sub(box, html)
+
+
 def _write(folder: Path, name: str, template: str, **context) -> str:
-    (folder / name).write_text(_env().get_template(template).render(**context), encoding="utf-8")
+    (folder / name).write_text(_scroll_boxes(_env().get_template(template).render(**context)), encoding="utf-8")
     return name
 
 
@@ -145,9 +162,13 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                   "missing": pub.missing}
         jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
         pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
+        status = pub.partner_status()
         pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
-                            quality=pub.quality(), coverage=pub.coverage(),
+                            quality=pub.quality(), status=status,
                             validation=pub.manifest.get("validation") or {}, **common))
+        pages += [_write(folder, f"delivery-{d['delivery']['batch_id']}.html", "delivery.html.j2", d=d,
+                         status_as_of=status["as_of"], **common)
+                  for d in (status or {}).get("datasets", []) if d["delivery"]]
         pages.append(_write(folder, "changes.html", "changes.html.j2",
                             diff=changes.compare(pub, previous), **common))
         (folder / "README.md").write_text(

@@ -26,8 +26,6 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                "worse_than_england", "gaps_widening", "gaps_narrowing"),
     "mart_partner_activities": ("principle_key", "ward_name", "quarter", "programmes", "people_reached",
                                 "proportionate_universalism_programmes", "case_studies", "case_study_titles"),
-    "mart_data_coverage": ("partner", "dataset", "frequency", "latest_period_received", "periods_received",
-                           "periods_expected", "periods_missing", "missing_periods", "latest_received_at"),
     "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
                                   "upper_95", "is_suppressed", "england_comparison"),
     "mart_indicator_metadata": ("indicator_id", "definition", "numerator_definition", "denominator_definition",
@@ -212,10 +210,10 @@ class Publication:
         return {"quarter": quarter, "wards": wards, "case_studies": studies}
 
     # -- partners and quality ------------------------------------------------------------------
-    def coverage(self) -> list[dict] | None:
-        if not self.has("mart_data_coverage"):
-            return None
-        return self.rows("SELECT * FROM mart_data_coverage ORDER BY periods_missing DESC, partner, dataset")
+    def partner_status(self) -> dict | None:
+        """``partner_status.json`` (``marmot.publish.snapshot.write_partner_status``), or None in an older version."""
+        path = self.folder / "partner_status.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
     def sources(self) -> list[dict]:
         return self.rows(

@@ -27,9 +27,9 @@ from pathlib import Path
 import duckdb
 
 from marmot import crash
-from marmot.publish import dictionary
 from marmot.publish.csv_safe import csv_safe
 from marmot.settings import Paths, keep_versions
+from marmot.validate import dictionary
 from marmot.validate.candidate import candidate_db, discard
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,11 @@ class NothingToPublish(RuntimeError):
 
 # -- publish ----------------------------------------------------------------------------------
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    cur = con.execute(f'SELECT * FROM "{table}"')
+    write_query_csv(con.execute(f'SELECT * FROM "{table}"'), path)
+
+
+def write_query_csv(cur: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The rows of an executed query as a formula-safe CSV file with a header."""
     header = [d[0] for d in cur.description]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -118,7 +122,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
                        "SELECT partner, dataset, sha256, batch_id, is_synthetic "
                        "FROM mart_publication_sources ORDER BY partner, dataset, batch_id").fetchall()]
         export_tables(con, tables, tmp)
-        dictionary.write_csv(con, tmp / "data_dictionary.csv")
+        write_query_csv(con.execute(dictionary.QUERY), tmp / "data_dictionary.csv")
     finally:
         con.close()
     _copy_validation(validation, tmp)

@@ -34,9 +34,8 @@ from marmot import crash
 from marmot.atomic import write_text
 from marmot.contracts import read_yaml
 from marmot.ingest import ledger, receipts
-from marmot.publish import dictionary
 from marmot.settings import Paths, expectations_dir, keep_validations, validate_group_rows
-from marmot.validate import candidate
+from marmot.validate import candidate, dictionary
 from marmot.validate.candidate import candidate_db
 from marmot.validate.gx_runner import GxRun, error_outcomes, resolve_references
 from marmot.validate.report import Outcome, Report

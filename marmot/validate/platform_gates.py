@@ -82,7 +82,7 @@ def marts_without_suite(published: set[str], suite_tables: set[str]) -> list[Out
 
 
 def columns_described(undescribed: dict[str, list[str]], published: set[str]) -> list[Outcome]:
-    """One outcome per published mart: it and each of its columns have a description (marmot.publish.dictionary)."""
+    """One outcome per published mart: it and each of its columns have a description (marmot.validate.dictionary)."""
     return [_named("platform.columns_described", "critical",
                    f"{t}: {', '.join(undescribed[t])} without a description in the dbt YAML (persist_docs)"
                    if t in undescribed else f"{t}: the table and every column are described",

@@ -7,8 +7,8 @@ import csv
 
 import duckdb
 
-from marmot.publish import dictionary
-from marmot.validate import candidate, platform_gates
+from marmot.publish import snapshot
+from marmot.validate import candidate, dictionary, platform_gates
 
 
 def _metadata(warehouse) -> dict[str, dict]:
@@ -64,7 +64,7 @@ def test_the_published_copy_describes_every_table_and_column(built, tmp_path):
             value = next(e for e in entries
                          if (e["table_name"], e["column_name"]) == ("mart_indicator_values", "value"))
             assert value["description"].startswith("Indicator value in its unit")
-            dictionary.write_csv(con, tmp_path / "dictionary.csv")
+            snapshot.write_query_csv(con.execute(dictionary.QUERY), tmp_path / "dictionary.csv")
             with open(tmp_path / "dictionary.csv", newline="", encoding="utf-8") as f:
                 assert list(csv.DictReader(f)) == [{k: v or "" for k, v in e.items()} for e in entries]
             outcomes = platform_gates.columns_described(dictionary.undescribed(con), set(counts))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from marmot.publish import dictionary
+from marmot.validate import dictionary
 
 REQUIRED = ("mart_indicator_values", "mart_publication_sources")
 # optional mart -> the columns the site reads from it (dbt_project/models/marts/_marts__models.yml)
@@ -164,7 +164,7 @@ class Publication:
                          [indicator_id, period])
 
     def dictionary(self) -> list[dict]:
-        """The published tables, each with its description and its columns' (marmot.publish.dictionary)."""
+        """The published tables, each with its description and its columns' (marmot.validate.dictionary)."""
         tables: dict[str, dict] = {}
         for e in dictionary.entries(self.con):
             table = tables.setdefault(e["table_name"], {"name": e["table_name"],

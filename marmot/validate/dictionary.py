@@ -2,21 +2,17 @@
 
 The descriptions are the dbt YAML's (``persist_docs`` writes them as DuckDB comments, the candidate
 copy keeps them), so the dictionary, the DuckDB file an analyst opens and the dbt docs say the same.
-A published column without a description fails validation (``platform.columns_described``).
+A published column without a description fails validation (``platform.columns_described``);
+publishing writes it beside the tables (``data_dictionary.csv``, ``dictionary.html``).
 """
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import duckdb
 
-from marmot.publish.csv_safe import csv_safe
-
 HEADER = ["table_name", "table_description", "column_name", "data_type", "description"]
-_SQL = """
-SELECT c.table_name, t.comment, c.column_name, c.data_type, c.comment
+QUERY = """
+SELECT c.table_name, t.comment AS table_description, c.column_name, c.data_type, c.comment AS description
 FROM duckdb_columns() AS c
 JOIN duckdb_tables() AS t USING (database_name, schema_name, table_name)
 WHERE c.database_name = current_database() AND c.schema_name = 'main'
@@ -26,7 +22,7 @@ ORDER BY c.table_name, c.column_index
 
 def entries(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One record per published column, in table and column order."""
-    return [dict(zip(HEADER, row, strict=True)) for row in con.execute(_SQL).fetchall()]
+    return [dict(zip(HEADER, row, strict=True)) for row in con.execute(QUERY).fetchall()]
 
 
 def undescribed(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -38,10 +34,3 @@ def undescribed(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         if not (e["description"] or "").strip():
             out.setdefault(e["table_name"], []).append(e["column_name"])
     return out
-
-
-def write_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(HEADER)
-        w.writerows([csv_safe(e[h]) for h in HEADER] for e in entries(con))

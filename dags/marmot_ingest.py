@@ -15,7 +15,8 @@ Historical periods (pulled datasets only): "Trigger DAG w/ config" asks for ``pe
 (``airflow backfill create --dag-id ingest__<contract> --from-date ... --to-date ...``) pulls, in
 each run, the period that was due at the run's date (``marmot.land.transports.period_for_run``). The
 contract's transport says how a period is asked for (``ingestion/contracts/README.md``).
-Folder-drop DAGs have no ``period``: their files arrive by themselves.
+Folder-drop DAGs have no ``period``: their files arrive by themselves; nor has the Fingertips pull, whose
+one file holds every period.
 
 ``ingest`` updates the dataset's raw Asset, which schedules the build-validate-publish DAG; when
 no file waits (another run took them, or a pull found nothing new) it is skipped, so no Asset
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import MultipleCronTriggerTimetable, Param, chain, dag, task
 
-from marmot.contracts import PERIOD_TYPES, Contract, load_contracts
+from marmot.contracts import PERIOD_SETTINGS, PERIOD_TYPES, Contract, load_contracts
 from marmot.monitor.notify import on_failure
 from marmot.orchestration.assets import landing_asset, raw_asset
 
@@ -61,7 +62,8 @@ def ingest_dag(contract: Contract):
         start_date=datetime(2026, 1, 1),
         catchup=False,
         max_active_runs=1,
-        params=_params(contract) if pulled else None,
+        # a period only where the transport can ask for one (a Fingertips pull is one file of every period)
+        params=_params(contract) if contract.transport.type in PERIOD_SETTINGS else None,
         tags=["marmot", "ingest", f"partner:{contract.partner}", f"transport:{contract.transport.type}",
               *contract.principles],
         default_args={

@@ -13,7 +13,8 @@ from marmot.settings import dags_dir
 
 CONTRACTS = load_contracts()
 PULLED = {"hospital__admissions": "sftp", "police__recorded_crime": "http_api",
-          "icb__long_term_conditions": "object_storage"}
+          "icb__long_term_conditions": "object_storage", "ohid__fingertips": "fingertips_api"}
+BY_PERIOD = set(PULLED) - {"ohid__fingertips"}  # one Fingertips file holds every period: nothing to ask for
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +63,15 @@ def test_folder_drops_are_scheduled_by_a_watcher_on_their_own_landing_folder(dag
         assert (kwargs["landing"], kwargs["partner"], kwargs["dataset"]) == (str(paths().landing), c.partner, c.dataset)
 
 
-def test_pulled_dags_ask_for_a_period_and_folder_drops_do_not(dags):
+def test_pulled_dags_ask_for_a_period_and_folder_drops_and_fingertips_do_not(dags):
     import copy
 
     from airflow.sdk import Param
     from airflow.sdk.exceptions import ParamValidationError
 
     for cid, dag in dags.items():
-        if cid not in PULLED:
-            assert "period" not in dag.params, cid  # folder drops have nothing to fetch
+        if cid not in BY_PERIOD:
+            assert "period" not in dag.params, cid  # folder drops have nothing to fetch, Fingertips no period
             continue
         param = dag.params.get_param("period")
         assert isinstance(param, Param) and param.value is None, cid  # empty: fetch whatever is new

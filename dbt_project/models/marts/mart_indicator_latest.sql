@@ -29,29 +29,25 @@ select
     trends.trend_code,
     trends.trend_reason,
     trends.periods_available,
-    round(gaps.value_q1, 4) as value_most_deprived,
-    round(gaps.value_q5, 4) as value_least_deprived,
-    round(gaps.gap, 4) as quintile_gap,
-    round(gaps.gap_lower_95, 4) as quintile_gap_lower_95,
-    round(gaps.gap_upper_95, 4) as quintile_gap_upper_95,
-    coalesce(cast(gaps.gap_change as varchar), 'Cannot be calculated') as quintile_gap_change,
-    round(sii.sii, 4) as sii,
-    round(sii.sii_lower_95, 4) as sii_lower_95,
-    round(sii.sii_upper_95, 4) as sii_upper_95,
-    round(sii.rii, 4) as rii,
-    round(sii.rii_lower_95, 4) as rii_lower_95,
-    round(sii.rii_upper_95, 4) as rii_upper_95,
-    case
-        when sii.indicator_id is null then 'no IMD quintile values for this indicator'
-        else cast(sii.sii_reason as varchar)
-    end as sii_reason,
-    coalesce(cast(sii.sii_trend as varchar), 'Cannot be calculated') as sii_trend,
-    coalesce(cast(sii.sii_trend_code as varchar), 'not_calculated') as sii_trend_code
+    ineq.value_most_deprived,
+    ineq.value_least_deprived,
+    ineq.quintile_gap,
+    ineq.quintile_gap_lower_95,
+    ineq.quintile_gap_upper_95,
+    coalesce(ineq.quintile_gap_change, 'Cannot be calculated') as quintile_gap_change,
+    ineq.sii,
+    ineq.sii_lower_95,
+    ineq.sii_upper_95,
+    ineq.rii,
+    ineq.rii_lower_95,
+    ineq.rii_upper_95,
+    coalesce(ineq.sii_reason, case when ineq.indicator_id is null then 'no IMD quintile values for this indicator' end)
+        as sii_reason,
+    coalesce(ineq.sii_trend, 'Cannot be calculated') as sii_trend,
+    coalesce(ineq.sii_trend_code, 'not_calculated') as sii_trend_code
 from {{ ref('mart_indicator_values') }} as latest
 inner join {{ ref('int_indicator_trends') }} as trends
     on latest.indicator_id = trends.indicator_id and latest.period = trends.latest_period
-left join {{ ref('int_indicator_quintile_gaps') }} as gaps
-    on latest.indicator_id = gaps.indicator_id and latest.period = gaps.period
-left join {{ ref('int_indicator_quintile_sii') }} as sii
-    on latest.indicator_id = sii.indicator_id and latest.period = sii.period
+left join {{ ref('mart_indicator_inequalities') }} as ineq
+    on latest.indicator_id = ineq.indicator_id and latest.period = ineq.period
 where latest.geography_level = 'city'

@@ -106,10 +106,11 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
                       f"Fingertips trend test of {i[0]}" if i[7] else None,
                       -6.0, -7.5, -4.5, "Widening") for i in INDICATORS])
     con.execute("""CREATE TABLE marts.mart_principle_summary AS SELECT * FROM (VALUES
-        ('H0_headline', 2, 0, 1, 1, 0, 0, 1, 1, 2, 0), ('P1_best_start', 2, 1, 1, 0, 0, 1, 0, 1, 2, 0),
-        ('P4_living_standard', 2, 0, 0, 1, 1, 0, 0, 1, 2, 0))
+        ('H0_headline', 2, 0, 1, 1, 0, 0, 1, 1, 0, 2, 0), ('P1_best_start', 2, 1, 1, 0, 0, 1, 0, 1, 1, 2, 0),
+        ('P4_living_standard', 2, 0, 0, 1, 1, 0, 0, 1, 0, 2, 0))
         t(principle_key, indicators, improving, worsening, no_significant_or_no_judgement, trend_not_calculated,
-          better_than_england, similar_to_england, worse_than_england, gaps_widening, gaps_narrowing)""")
+          better_than_england, similar_to_england, worse_than_england, compared_with_approximate_england,
+          gaps_widening, gaps_narrowing)""")
     con.execute("""CREATE TABLE marts.mart_partner_activities AS SELECT * FROM (VALUES
         ('P1_best_start', 'Foleshill', '2026-Q2', 3, 420, 2, 1, 'A family finds support'),
         ('P1_best_start', 'Earlsdon', '2026-Q2', 1, 80, 0, 0, NULL),

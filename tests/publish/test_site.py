@@ -196,6 +196,8 @@ def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_form
 def test_principle_page_shows_its_summary_activities_and_case_studies(published):
     html = _page(published, "principle-P1_best_start.html")
     assert "1 improving</span>, <span class=\"trend worsening\">1 worsening</span>" in html
+    assert "1 worse (1 of them against an approximate England value)." in html  # approximations say so
+    assert "against an approximate" not in _page(published, "principle-P4_living_standard.html")
     activities = html[html.index('id="act-h"'):html.index('id="case-h"')]
     assert "2026-Q2" in activities and "2026-Q1" not in activities
     assert re.search(r'<th scope="row">Foleshill</th><td class="num">3</td><td class="num">2</td>'

@@ -172,11 +172,19 @@ def test_every_table_scrolls_inside_a_named_focusable_box(published):
     assert boxes > 3 * len(INDICATORS)
 
 
-def test_principle_workbook_holds_indicators_metadata_and_notes_and_runs_no_formula(published):
+def test_principle_workbook_holds_indicators_groups_metadata_and_notes_filtered_and_runs_no_formula(published):
     wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
-    assert wb.sheetnames == ["Indicators", "Latest", "Metadata", "Notes"]
+    assert wb.sheetnames == ["Indicators", "Latest", "Sex and ethnicity", "Metadata", "Notes"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and all(cell.font.b for cell in ws[1]), ws.title  # header frozen, bold
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+    indicators = wb["Indicators"]
+    header = [c.value for c in indicators[1]]
+    value = indicators.cell(2, header.index("value") + 1)
+    assert isinstance(value.value, float) and value.number_format == "#,##0.0###"
+    assert indicators.column_dimensions["A"].width >= len("indicator_id")
+    groups = list(wb["Sex and ethnicity"].values)
+    assert [(r[0], r[3]) for r in groups[1:]] == [("p1_school_readiness", "F"), ("p1_school_readiness", "M")]
     values = list(wb["Indicators"].values)
     assert values[0][:2] == ("indicator_id", "indicator_name") and "england_comparison" in values[0]
     assert {r[0] for r in values[1:]} == {"p1_school_readiness", "p1_low_birth_weight"}

@@ -96,6 +96,11 @@ def level_of(code: str) -> str:
             "notice" if code == "duplicate_file" else "row")
 
 
+def title_of(code: str) -> str:
+    """The kind of problem in a few words ("Not one of the allowed values")."""
+    return TITLES.get(code, code.replace("_", " ").capitalize())
+
+
 @dataclass(frozen=True)
 class Problem:
     """A problem as receipts, the ledger and the partner portal show it. ``as_dict`` keys (stable; new ones are
@@ -117,10 +122,9 @@ class Problem:
         return self.action or FIXES[self.code]
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "title": TITLES.get(self.code, self.code.replace("_", " ").capitalize()),
-                "level": self.level or level_of(self.code), "column": self.column,
-                "column_in_file": self.column_in_file or self.column, "message": self.message,
-                "expected": self.expected, "action": self.fix, "fix": self.fix}
+        return {"code": self.code, "column": self.column, "message": self.message, "fix": self.fix,
+                "action": self.fix, "expected": self.expected, "column_in_file": self.column_in_file or self.column,
+                "title": title_of(self.code), "level": self.level or level_of(self.code)}
 
 
 class FileProblem(Exception):

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marmot.atomic import replacing, write_text
+from marmot.atomic import PRIVATE, private_dirs, replacing, write_text
 from marmot.contracts.wording import TITLES, Wording, sentence
 from marmot.csv_safe import csv_safe
 from marmot.ingest.problems import FIXES
@@ -115,7 +115,7 @@ def _write_csv(target: Path, batch: Path) -> None:
     con = duckdb.connect()
     try:
         cur = con.execute(_rows_sql(con, batch))
-        with replacing(target) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as f:
+        with replacing(target, PRIVATE) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)
             w.writerow(CSV_HEADER)
             while chunk := cur.fetchmany(10_000):
@@ -151,8 +151,7 @@ def restatement(entry: Entry) -> dict | None:
 def write(paths: Paths, entry: Entry, contract: Contract | None = None) -> Path:
     """Write ``receipts/<partner>/<dataset>/<batch_id>.{json,html}`` atomically, and ``<batch_id>-rejected-rows.csv``
     beside them when rows were rejected; return the HTML path."""
-    folder = paths.receipts / entry.partner / entry.dataset
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dirs(paths.receipts, entry.partner, entry.dataset)  # names as sent, values of rejected rows
     about = ({"title": contract.title, "partner_name": contract.partner_name, "contact": contract.contact,
               "formats": list(contract.formats), "archive_days": contract.retention.archive_days} if contract else
              {"title": "", "partner_name": "", "contact": "", "formats": [], "archive_days": None})
@@ -202,7 +201,7 @@ def add_quality_checks(paths: Paths, report: Report) -> int:
 
 
 def _save(folder: Path, batch_id: str, data: dict) -> Path:
-    write_text(folder / f"{batch_id}.json", json.dumps(data, indent=2))
+    write_text(folder / f"{batch_id}.json", json.dumps(data, indent=2), PRIVATE)
     html = folder / f"{batch_id}.html"
-    write_text(html, render("receipt.html.j2", r=data))
+    write_text(html, render("receipt.html.j2", r=data), PRIVATE)
     return html

@@ -37,6 +37,7 @@ BIRTH_ROWS = [
     birth(8, **{"SATOD": "maybe"}),                               # row 10: allowed values (Y/N as text)
     birth(9, **{"Outcome": ""}),                                  # row 11: missing
     birth(0),                                                     # row 12: repeats row 2
+    birth(10, **{"Gestation": "=1+2"}),                           # row 13: a formula, quoted in the CSV
 ]
 FILES = {  # name: (partner, dataset, bytes)
     "births.csv": ("maternity", "births", csv_bytes(BIRTH_ROWS, BIRTHS_HEADER)),
@@ -84,6 +85,10 @@ def test_every_problem_names_row_column_value_and_what_to_do(receipts):
         assert r["message"].startswith(f"Row {r['row']}, column '{r['column_in_file']}'" if r["code"] != "duplicate_key"
                                        else f"Row {r['row']} repeats an earlier row of this file: the same 'NHS"), r
         assert r["value"] is None or r["value"] in r["message"], r
+    keys = {"code", "column", "column_in_file", "title", "level", "message", "expected", "action", "fix"}
+    assert all(keys <= set(reason) for reason in data["reasons"])  # what the partner portal reads
+    assert all({"row", "column", "column_in_file", "value", "code", "title", "problem", "expected", "action",
+                "message"} <= set(r) for r in data["rejected_rows"])
     for reason in data["reasons"]:
         assert reason["level"] == "row" and reason["action"] and reason["fix"] == reason["action"]
         assert reason["title"] and reason["column_in_file"] and reason["example_rows"]
@@ -106,7 +111,7 @@ def test_every_problem_names_row_column_value_and_what_to_do(receipts):
     table = list(csv.DictReader(io.StringIO(rows_csv)))
     assert len(table) == data["counts"]["problems"] == len(data["rejected_rows"])
     assert set(table[0]) >= {"Row", "Column", "Value found", "Problem", "What to do"}
-    assert {"3": "E0100952X"}.items() <= {t["Row"]: t["Value found"] for t in table}.items()
+    assert {"3": "E0100952X", "13": "'=1+2"}.items() <= {t["Row"]: t["Value found"] for t in table}.items()
     assert "Download every rejected row as CSV" in html and data["rejected_rows_csv"] in html
     assert "counting the header line as row 1" in html
 
@@ -116,10 +121,10 @@ def test_a_row_with_two_problems_is_one_rejected_row(receipts):
     assert sorted(r["code"] for r in data["rejected_rows"] if r["row"] == 5) == ["not_a_number", "not_allowed"]
     assert not [r for r in data["rejected_rows"] if r["row"] == 3 and r["code"] == "not_in_reference"]
     rows = {r["row"] for r in data["rejected_rows"]}
-    assert (entry.rows_in, entry.rows_loaded, entry.rows_rejected) == (11, 1, 10) == (
+    assert (entry.rows_in, entry.rows_loaded, entry.rows_rejected) == (12, 1, 11) == (
         data["counts"]["received"], data["counts"]["accepted"], data["counts"]["rejected"])
-    assert len(rows) == 10 and data["counts"]["problems"] == 11
-    assert data["summary"].startswith("11 rows received, 1 accepted, 10 rejected (with 11 problems")
+    assert len(rows) == 11 and data["counts"]["problems"] == 12
+    assert data["summary"].startswith("12 rows received, 1 accepted, 11 rejected (with 12 problems")
     assert data["summary"] in html
 
 

@@ -233,8 +233,8 @@ def data_team() -> str:
 
 def restatement_max_drop() -> float:
     """The share of rows a restatement may lose against the batch it supersedes before its receipt
-    warns and the data team is told (default 0.5: more than half gone, e.g. 446 -> 59 rows)."""
-    share = _read(RESTATEMENT_DROP_ENV, "0.5", float)
+    warns and the data team is told (default 0.2: more than a fifth gone, as the platform's row-drop gate)."""
+    share = _read(RESTATEMENT_DROP_ENV, "0.2", float)
     if not 0 <= share <= 1:
         raise ValueError(f"{RESTATEMENT_DROP_ENV} must be a share from 0 to 1 (1: never warn), not {share}")
     return share

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "marmot"
 
 # each stage may import itself, the shared modules and the stages listed before it (docs/architecture.md)
-SHARED = {"settings", "atomic", "crash", "templating", "owners", "logs", "contracts", "stats"}
+SHARED = {"settings", "atomic", "crash", "templating", "owners", "logs", "contracts", "stats", "csv_safe"}
 STAGES = ["land", "ingest", "monitor", "build", "validate", "publish", "orchestration", "cli"]
 
 

@@ -123,7 +123,9 @@ class Column(_Model):
     ignored), typed, checked (``required``, ``allowed``, ``pattern``, ``minimum``/``maximum``,
     ``check``); ``normalise: upper`` upper-cases text first, ``reference`` names the lookup its values
     must be in, ``date_formats`` the strptime formats tried, ``personal`` what ingest does with
-    personal data. A failed check rejects the row."""
+    personal data. A failed check rejects the row. ``pattern_description`` says in plain words what
+    ``pattern`` asks for and ``example`` is a value of that form: receipts quote them, never the
+    pattern itself (``marmot.contracts.wording``)."""
 
     name: SnakeCase
     type: ColumnType
@@ -132,6 +134,9 @@ class Column(_Model):
     aliases: tuple[str, ...] = ()
     allowed: Annotated[tuple[str, ...] | None, BeforeValidator(_as_texts)] = None
     pattern: Annotated[str | None, AfterValidator(_compiles)] = None
+    # the pattern in words for partners, completing "... look like <example>: <pattern_description>"
+    pattern_description: str | None = None
+    example: str | None = None  # a value this column takes, shown on receipts
     minimum: Number | None = None
     maximum: Number | None = None
     normalise: str | None = None

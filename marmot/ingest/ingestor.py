@@ -36,8 +36,9 @@ import duckdb
 
 from marmot import crash
 from marmot.atomic import PRIVATE, READ_ONLY_PRIVATE, private_dirs, replacing
-from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header
+from marmot.contracts import LOCAL_TIMEZONE, PERIOD_TYPES, Column, Contract, load_contracts, normalise_header, wording
 from marmot.contracts.periods import latest_period
+from marmot.contracts.wording import Wording
 from marmot.ingest import ledger, receipts
 from marmot.ingest.problems import FileProblem, Problem
 from marmot.ingest.readers import drop_loaded, file_format, load
@@ -98,70 +99,77 @@ def _typed(col: Column, v: str) -> str:
     return v
 
 
-def _checks(col: Column, v: str, typed: str) -> list[tuple[str, str, str]]:
-    """(SQL condition that flags a bad value, problem code, message) for one column."""
+def _checks(col: Column, v: str, typed: str, contract: Contract | None = None,
+            header: str | None = None) -> list[tuple[str, Wording]]:
+    """(SQL condition that flags a bad value, the check in words) for one column. One value gets one problem:
+    a value not in the column's form is not also reported as missing from its reference list."""
+    def words(code: str, **kw) -> Wording:
+        return wording.check(code, col, contract, header, **kw)
+
     checks = []
     if col.required:
-        checks.append((f"{v} IS NULL", "missing_value", f"'{col.name}' is required but empty"))
+        checks.append((f"{v} IS NULL", words("missing_value")))
     if col.type in ("integer", "number"):
         suppressed = f"regexp_full_match({v}, {_lit(SUPPRESSED)}, 'i')"
         # the cast is tested first: a condition in CASE WHEN stops at its first false term, so
         # the regular expression only runs on the (rare) values that are not numbers
-        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND {suppressed}", "suppressed_value",
-                       f"'{col.name}' holds a suppression marker instead of a number"))
-        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND NOT {suppressed}", "not_a_number",
-                       f"'{col.name}' must be a {col.type}"))
+        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND {suppressed}", words("suppressed_value")))
+        checks.append((f"{typed} IS NULL AND {v} IS NOT NULL AND NOT {suppressed}", words("not_a_number")))
     elif col.type != "string":
         code = {"date": "not_a_date", "boolean": "not_a_boolean"}[col.type]
-        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", code, f"'{col.name}' must be a {col.type}"))
+        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", words(code)))
     if col.type == "date":
-        checks.append((f"{typed} > current_date", "future_date", f"'{col.name}' is a date in the future"))
+        checks.append((f"{typed} > current_date", words("future_date")))
     if col.allowed:
-        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", "not_allowed",
-                       f"'{col.name}' must be one of: {', '.join(col.allowed)}"))
+        checks.append((f"{v} IS NOT NULL AND {typed} IS NULL", words("not_allowed")))
     if col.pattern:
-        checks.append((f"{v} IS NOT NULL AND NOT regexp_full_match({v}, {_lit(col.pattern)})", "bad_pattern",
-                       f"'{col.name}' must match {col.pattern}"))
+        checks.append((f"{v} IS NOT NULL AND NOT regexp_full_match({v}, {_lit(col.pattern)})", words("bad_pattern")))
     if col.minimum is not None:
-        checks.append((f"{typed} < {col.minimum}", "out_of_range", f"'{col.name}' must be at least {col.minimum}"))
+        checks.append((f"{typed} < {col.minimum}", words("out_of_range", bound="minimum")))
     if col.maximum is not None:
-        checks.append((f"{typed} > {col.maximum}", "out_of_range", f"'{col.name}' must be at most {col.maximum}"))
+        checks.append((f"{typed} > {col.maximum}", words("out_of_range", bound="maximum")))
     if col.check == "nhs_number":
         checks.append((f"{v} IS NOT NULL AND regexp_full_match({v}, '[0-9]{{10}}') AND NOT {nhs_mod11(v)}",
-                       "bad_check_digit", f"'{col.name}' fails the NHS number check digit (modulus 11)"))
+                       words("bad_check_digit")))
     if col.reference:
         # ref_<name> is an ENUM of the codes: a cast is a hash lookup, where IN (SELECT ...) planned a join per file
-        checks.append((f"{v} IS NOT NULL AND TRY_CAST({v} AS ref_{col.reference}) IS NULL", "not_in_reference",
-                       f"'{col.name}' is not a code in {col.reference}"))
+        in_form = f" AND regexp_full_match({v}, {_lit(col.pattern)})" if col.pattern else ""
+        checks.append((f"{v} IS NOT NULL{in_form} AND TRY_CAST({v} AS ref_{col.reference}) IS NULL",
+                       words("not_in_reference")))
     return checks
 
 
 PERIOD_CODES = ("future_period", "before_first_period")  # their receipt reasons name the periods found
 
 
-def _period_checks(contract: Contract, v: str, received_at: str) -> list[tuple[str, str, str]]:
-    """(condition, code, message) for the period column: a row's period must have started on the (London)
+def _period_checks(contract: Contract, v: str, received_at: str, header: str | None = None
+                   ) -> list[tuple[str, Wording]]:
+    """(condition, the check in words) for the period column: a row's period must have started on the (London)
     day its file arrived, or be at most ``schedule.periods_ahead`` periods later (forecasts), and not be
     before ``schedule.first_period``. Labels of one period type sort in time order; a value that is not a
     period label is left to the column's pattern."""
     day = datetime.fromisoformat(received_at).astimezone(LOCAL_TIMEZONE).date()
-    latest, first, name = latest_period(contract, day), contract.schedule.first_period, contract.period_column
+    latest, first = latest_period(contract, day), contract.schedule.first_period
     label = f"regexp_full_match({v}, {_lit(PERIOD_TYPES[contract.schedule.period_type][0])})"
-    checks = [(f"{label} AND {v} > {_lit(latest)}", "future_period",
-               f"'{name}' holds a period that had not started when the file was received on {day.isoformat()} "
-               f"(the latest period it may hold is {latest})")]
+
+    def words(code: str) -> Wording:
+        return wording.period_check(code, contract, header, received=day.isoformat(), latest=latest, first=first)
+
+    checks = [(f"{label} AND {v} > {_lit(latest)}", words("future_period"))]
     if first:
-        checks.append((f"{label} AND {v} < {_lit(first)}", "before_first_period",
-                       f"'{name}' holds a period before {first}, the first period of this dataset"))
+        checks.append((f"{label} AND {v} < {_lit(first)}", words("before_first_period")))
     return checks
 
 
-REJECT_COLUMNS = "row_number BIGINT, column_name VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR"
+# a row per problem of a rejected row: ``reason`` completes "The value ...", ``header`` is the column as the
+# partner named it, ``expected`` and ``action`` are in words (marmot.contracts.wording); ``personal``: value withheld
+REJECT_COLUMNS = ("row_number BIGINT, column_name VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR, "
+                  "header VARCHAR, expected VARCHAR, action VARCHAR, personal BOOLEAN")
 
 
-def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str, str, str]],
+def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str, Wording, str, bool]],
                     failed: bool, duplicates: str | None) -> None:
-    """Table ``rejects``: a row per failed (check, column, shown value, code, message), plus the
+    """Table ``rejects``: a row per failed (check, column, shown value, words, header, personal), plus the
     rows of the ``duplicates`` query.
 
     ``clean._checks`` already lists the checks each row fails (computed in the pass that typed
@@ -169,13 +177,16 @@ def _create_rejects(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str,
     together for rows that ``failed`` (usually none)."""
     con.execute(f"CREATE TABLE rejects ({REJECT_COLUMNS})")
     if failed:
-        shown = list(dict.fromkeys(shown for _, _, shown, _, _ in checks))
-        info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(code)}, {_lit(message)})"
-                         for i, (_, column, s, code, message) in enumerate(checks))
+        shown = list(dict.fromkeys(shown for _, _, shown, _, _, _ in checks))
+        info = ", ".join(f"({i}, {_lit(column)}, {shown.index(s) + 1}, {_lit(w.code)}, {_lit(w.problem)}, "
+                         f"{_lit(header)}, {_lit(w.expected)}, {_lit(w.action)}, {personal})"
+                         for i, (_, column, s, w, header, personal) in enumerate(checks))
         con.execute(
             f"INSERT INTO rejects SELECT _row, m.column_name, [{', '.join(f'CAST({s} AS VARCHAR)' for s in shown)}]"
-            f"[m.shown], m.code, m.reason FROM (SELECT _row, unnest(_checks) AS i FROM clean WHERE len(_checks) > 0) "
-            f"JOIN src USING (_row) JOIN (VALUES {info}) m(i, column_name, shown, code, reason) USING (i)")
+            f"[m.shown], m.code, m.reason, m.header, m.expected, m.action, m.personal "
+            f"FROM (SELECT _row, unnest(_checks) AS i FROM clean WHERE len(_checks) > 0) JOIN src USING (_row) "
+            f"JOIN (VALUES {info}) m(i, column_name, shown, code, reason, header, expected, action, personal) "
+            "USING (i)")
     if duplicates:
         con.execute(f"INSERT INTO rejects {duplicates}")
 
@@ -187,16 +198,19 @@ def _key_expressions(contract: Contract, mapping: dict[str, str]) -> list[str]:
     return [f"upper(nullif(trim({_q(mapping[k])}), ''))" for k in contract.key]
 
 
-def _duplicate_key_select(contract: Contract, keys: int) -> str:
+def _duplicate_key_select(contract: Contract, keys: int, mapping: dict[str, str] | None = None) -> str:
     """Reject the repeats of a key (``clean._k0``...) within one file; the first row with the key is kept.
 
     Keys that repeat are found by grouping (no sort of the whole file); only their rows are joined back."""
     names = ", ".join(contract.key)
+    headers = [(mapping or {}).get(k, k) for k in contract.key]
+    w = wording.duplicate_key(contract, headers)
     columns = [f"_k{i}" for i in range(keys)]
     repeated = f"SELECT {', '.join(columns)}, min(_row) AS first FROM clean GROUP BY ALL HAVING count(*) > 1"
     same_key = " AND ".join(f"clean.{k} IS NOT DISTINCT FROM d.{k}" for k in columns)
-    return (f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same key as row ' || d.first AS value, "
-            f"'duplicate_key' AS code, {_lit(f'The key ({names}) repeats an earlier row of this file')} AS reason "
+    return (f"SELECT _row AS row_number, {_lit(names)} AS column_name, 'same as row ' || d.first AS value, "
+            f"'duplicate_key' AS code, {_lit(w.problem)} AS reason, {_lit(', '.join(headers))} AS header, "
+            f"{_lit(w.expected)} AS expected, {_lit(w.action)} AS action, false AS personal "
             f"FROM clean JOIN ({repeated}) d ON {same_key} AND _row > d.first")
 
 
@@ -221,7 +235,8 @@ def _raise_if_every_row_is_out_of_period(entry: ledger.Entry) -> None:
         if reason["code"] in PERIOD_CODES and reason["rows"] == entry.rows_in:
             entry.reasons.remove(reason)
             raise FileProblem(reason["code"], f"{entry.original_name}: every row was rejected. {reason['message']}",
-                              reason["column"])
+                              reason["column"], action=reason.get("action"), expected=reason.get("expected"),
+                              column_in_file=reason.get("column_in_file"))
 
 
 def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[dict]:
@@ -231,6 +246,20 @@ def _formula_warnings(checks: list[tuple[str, str]], counts: list[int]) -> list[
                                      "plain text and are escaped in any CSV we publish.", name).as_dict()
         for (name, _), n in zip(checks, counts, strict=False) if n
     ]
+
+
+def row_problem(code: str, column: str, reason: str, header: str, expected: str, action: str, personal: bool,
+                n: int, first: list[int], values: list) -> dict:
+    """The receipt's reason for one kind of row problem in one column: ``n`` rows, the first ones with their
+    values (none of personal data), in one sentence with what was expected, and what to do."""
+    examples = [f"row {r:,}" + ("" if personal else " (empty)" if v is None else f" ('{v}')")
+                for r, v in zip(first, values, strict=False)]
+    subject = "" if code == "duplicate_key" else f"column '{header}' "
+    message = (f"{n:,} row{'s' if n > 1 else ''}: {subject}{reason}; e.g. {', '.join(examples)}. "
+               f"Expected: {expected}.")
+    problem = Problem(code, message, column, action=action, expected=expected, column_in_file=header)
+    return {**problem.as_dict(), "level": "row", "rows": n, "example_rows": first,
+            "example_values": [] if personal else list(values)}
 
 
 def nhs_mod11(v: str) -> str:
@@ -588,9 +617,12 @@ class Ingestor:
         self._drop_orphans(entry)
         fmt = file_format(path)
         if fmt is None or fmt not in contract.formats:
+            accepted = " or ".join(f.upper() for f in contract.formats)
             raise FileProblem("unsupported_format",
-                              f"{path.name}: '{path.suffix or 'no extension'}' is not accepted; "
-                              f"send {', '.join(contract.formats)}.")
+                              f"{path.name}: files ending '{path.suffix or '(no ending)'}' are not accepted; this "
+                              f"dataset takes {accepted} files.",
+                              action=f"Save the extract as {accepted} (a file ending "
+                                     f"{' or '.join(f'.{f}' for f in contract.formats)}) and send it again.")
         con = self._connection(needs_key=contract.pseudonymises)
         try:
             self._load(con, path, fmt, contract, entry)
@@ -615,14 +647,20 @@ class Ingestor:
                                              src).as_dict())
             elif col.name not in mapping:
                 mapping[col.name] = src
-        missing = [c.name for c in contract.columns if c.required and c.name not in mapping]
+        missing = [c for c in contract.columns if c.required and c.name not in mapping]
         if missing:  # the message lists every column found, so drop the per-column 'ignored' notes
             entry.reasons[:] = [r for r in entry.reasons if r["code"] != "extra_column"]
             self._check_wrong_folder(contract, fmt, source_columns, entry.original_name)
+            names = ", ".join(f"'{c.name}'" + (f" (or {', '.join(repr(a) for a in c.aliases)})" if c.aliases else "")
+                              for c in missing)
             raise FileProblem(
                 "missing_required_column",
-                f"Required column(s) missing: {', '.join(missing)}. Found: {', '.join(source_columns)}.",
-                ", ".join(missing),
+                f"Required column(s) missing: {', '.join(c.name for c in missing)}. The file has no column headed "
+                f"{names}. The columns found were: {', '.join(source_columns)}.",
+                ", ".join(c.name for c in missing),
+                action=f"Add the missing column{'s' if len(missing) > 1 else ''} with the header "
+                       f"{', '.join(repr(c.name) for c in missing)} (or an accepted name shown) and a value in every "
+                       "row, then send the whole file again.",
             )
 
         # One pass over the file makes table ``clean``: every mapped column cleaned and typed once
@@ -641,9 +679,10 @@ class Ingestor:
                         f"{_typed(col, f'__v{i}')} AS __t{i}"]
             v, typed = f"__v{i}", f"__t{i}"
             shown = _lit(WITHHELD) if col.personal else f"left({_q(mapping[col.name])}, {REJECT_VALUE_CHARS})"
-            checks = _checks(col, v, typed) + (_period_checks(contract, v, entry.received_at)
-                                               if col.name == contract.period_column else [])
-            row_checks += [(cond, col.name, shown, code, message) for cond, code, message in checks]
+            header = mapping[col.name]
+            checks = _checks(col, v, typed, contract, header) + (
+                _period_checks(contract, v, entry.received_at, header) if col.name == contract.period_column else [])
+            row_checks += [(cond, col.name, shown, w, header, col.personal is not None) for cond, w in checks]
             if col in contract.stored_columns():
                 outputs.append(f"{_output_expr(col, typed)} AS {_q(col.output_name)}")
             if col.type == "string" and not (col.personal or col.allowed or col.pattern):
@@ -659,7 +698,7 @@ class Ingestor:
         failed, repeats, formula_counts, periods = _file_summary(con, len(keys), len(formula_checks), period)
         if failed or repeats:
             _create_rejects(con, row_checks, failed > 0,
-                            _duplicate_key_select(contract, len(keys)) if repeats else None)
+                            _duplicate_key_select(contract, len(keys), mapping) if repeats else None)
             entry.rows_rejected = con.execute("SELECT count(DISTINCT row_number) FROM rejects").fetchone()[0]
         entry.rows_loaded = entry.rows_in - entry.rows_rejected
         batch = _lit(entry.batch_id)
@@ -702,18 +741,16 @@ class Ingestor:
 
     @staticmethod
     def _row_problem_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
-        """One reason per (column, problem) with a count and the first rows, for the receipt."""
+        """One reason per (column, problem) with a count, the first rows and their values, for the receipt (every
+        problem of every row is in the rejected rows the receipt lists and its CSV)."""
         rows = con.execute(
-            "SELECT column_name, code, any_value(reason), count(*), list(row_number ORDER BY row_number)[1:5], "
-            "list(DISTINCT value ORDER BY value)[1:5] "
+            "SELECT column_name, code, any_value(reason), any_value(header), any_value(expected), any_value(action), "
+            "bool_or(personal), count(*), list(row_number ORDER BY row_number)[1:5], "
+            "list(value ORDER BY row_number)[1:5] "
             "FROM rejects GROUP BY ALL ORDER BY min(row_number), column_name, code"
         ).fetchall()
-        return [
-            {**Problem(code, f"{reason}{': ' + ', '.join(values) if code in PERIOD_CODES else ''} "
-                             f"({n} row{'s' if n > 1 else ''}, e.g. row {', '.join(map(str, first))})",
-                       column).as_dict(), "rows": n, "example_rows": first}
-            for column, code, reason, n, first, values in rows
-        ]
+        return [row_problem(code, column, reason, header, expected, action, personal, n, first, values)
+                for column, code, reason, header, expected, action, personal, n, first, values in rows]
 
     def _superseded(self, entry: ledger.Entry) -> list[ledger.Entry]:
         """The loaded batches a new batch replaces: those received before it whose periods it fully covers (a
@@ -724,10 +761,14 @@ class Ingestor:
             and r["status"] in ledger.LOADED and r["periods"] and set(r["periods"]) <= covered))
 
     def _warn_if_restatement_drops(self, entry: ledger.Entry) -> None:
-        """A restatement with far fewer rows than the batches it replaces (446 -> 59 for one period) is more often
-        a partial extract than a real fall: it still replaces them, but its receipt warns (more than
-        ``MARMOT_RESTATEMENT_MAX_DROP`` of the rows gone) and ``marmot.monitor.notify.restatements`` tells the team."""
+        """A restatement names the batches it replaces (``entry.replaces``, for its receipt). One with far fewer
+        rows than they had (446 -> 59 for one period) is more often a partial extract than a real fall: it still
+        replaces them, but its receipt warns (more than ``MARMOT_RESTATEMENT_MAX_DROP`` of the rows gone) and
+        ``marmot.monitor.notify.restatements`` tells the team."""
         replaced = self._superseded(entry) if entry.status in ledger.LOADED else []
+        entry.replaces = [{"batch_id": old.batch_id, "original_name": old.original_name,
+                           "received_at": old.received_at, "rows_loaded": old.rows_loaded, "periods": old.periods}
+                          for old in replaced]
         before = sum(old.rows_loaded for old in replaced)
         if not before:
             return
@@ -742,11 +783,11 @@ class Ingestor:
                 f"WHERE CAST({column} AS VARCHAR) IN ({', '.join(map(_lit, periods))})").fetchone()[0]
         if (before - after) / before <= restatement_max_drop():
             return
-        olds = "; ".join(f"'{old.original_name}' received {old.received_at[:10]} (batch {old.batch_id})"
-                         for old in replaced)
+        olds = "; ".join(f"'{old.original_name}' received {old.received_at[:10]} (batch {old.batch_id}, "
+                         f"{old.rows_loaded:,} rows)" for old in replaced)
         entry.reasons.append({**Problem(
             "restatement_drop",
-            f"This file restates {', '.join(periods)} with {after} rows where the data it replaces had {before} "
+            f"This file restates {', '.join(periods)} with {after:,} rows where the data it replaces had {before:,} "
             f"({olds}): {100 * (before - after) / before:.0f}% fewer. It was loaded and replaces that data; "
             "the data team has been told.").as_dict(),
             "rows_before": before, "rows_after": after, "periods": periods,

@@ -38,6 +38,8 @@ class Entry:
     periods: list[str] = field(default_factory=list)
     receipt_path: str = ""
     superseded_by: str | None = None
+    # a restatement: the loaded batches it replaces (batch_id, original_name, received_at, rows_loaded, periods)
+    replaces: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -95,7 +97,8 @@ def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None =
     for path in _record_paths(ledger_dir, partner, dataset, f"{batch_suffix}.json"):
         r = _record(path)
         if where is None or where(r):
-            entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"])}))
+            entries.append(Entry(**{**r, "reasons": [dict(x) for x in r["reasons"]], "periods": list(r["periods"]),
+                                    "replaces": [dict(x) for x in r.get("replaces", ())]}))
     return sorted(entries, key=lambda e: (e.received_at, e.batch_id))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from marmot.contracts.wording import TITLES
+
 FIXES: dict[str, str] = {
     # file-level: the whole file is quarantined
     "empty_file": "The file has no bytes. Export the extract again and check it opens before sending.",
@@ -56,7 +58,7 @@ FIXES: dict[str, str] = {
     "not_a_date": "Write the date as YYYY-MM-DD or DD/MM/YYYY.",
     "not_a_boolean": "Use Y or N (also accepted: Yes/No, True/False, 1/0).",
     "not_allowed": "Use one of the allowed values listed for this column.",
-    "bad_pattern": "The value does not have the expected form (see the pattern in the receipt).",
+    "bad_pattern": "Correct the value to the form shown in the receipt (it gives an example).",
     "out_of_range": "The value is outside the range this column allows.",
     "bad_check_digit": ("The NHS number's check digit is wrong: it was mistyped or is not an NHS number. "
                         "Correct it from the source record."),
@@ -80,23 +82,55 @@ FIXES: dict[str, str] = {
 }
 
 
+FILE_LEVEL = frozenset(("empty_file", "no_data_rows", "unreadable", "binary_file", "archive_file", "web_page",
+                        "json_document", "too_large", "unsupported_format", "missing_required_column",
+                        "unknown_partner", "wrong_dataset_folder", "missing_sheet", "unknown_dataset",
+                        "not_in_dataset_folder", "not_a_file", "crashed_reader", "unsafe_name"))
+WARNINGS = frozenset(("formula_like_text", "extra_column", "restatement_drop"))
+
+
+def level_of(code: str) -> str:
+    """``file`` (the whole file was quarantined), ``row`` (rows were rejected), ``warning`` (loaded, but
+    look) or ``notice`` (nothing to do)."""
+    return ("file" if code in FILE_LEVEL else "warning" if code in WARNINGS else
+            "notice" if code == "duplicate_file" else "row")
+
+
+def title_of(code: str) -> str:
+    """The kind of problem in a few words ("Not one of the allowed values")."""
+    return TITLES.get(code, code.replace("_", " ").capitalize())
+
+
 @dataclass(frozen=True)
 class Problem:
+    """A problem as receipts, the ledger and the partner portal show it. ``as_dict`` keys (stable; new ones are
+    only ever added): ``code`` (stable, for machines), ``title`` (the kind of problem in a few words),
+    ``level`` (file, row, warning, notice), ``column`` (the contract's name) and ``column_in_file`` (as the
+    partner named it), ``message`` (what happened, in a sentence), ``expected`` (what was expected, in words,
+    when a check says), ``action`` (what to do) and ``fix`` (the same as ``action``, its older name)."""
+
     code: str
     message: str
     column: str | None = None
+    action: str | None = None  # what to do; FIXES[code] unless the check words it for its column
+    expected: str | None = None
+    column_in_file: str | None = None
+    level: str | None = None  # level_of(code) unless said (a row problem in every row stops the whole file)
 
     @property
     def fix(self) -> str:
-        return FIXES[self.code]
+        return self.action or FIXES[self.code]
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "column": self.column, "message": self.message, "fix": self.fix}
+        return {"code": self.code, "column": self.column, "message": self.message, "fix": self.fix,
+                "action": self.fix, "expected": self.expected, "column_in_file": self.column_in_file or self.column,
+                "title": title_of(self.code), "level": self.level or level_of(self.code)}
 
 
 class FileProblem(Exception):
     """A problem that quarantines the whole file."""
 
-    def __init__(self, code: str, message: str, column: str | None = None):
+    def __init__(self, code: str, message: str, column: str | None = None, action: str | None = None,
+                 expected: str | None = None, column_in_file: str | None = None):
         super().__init__(message)
-        self.problem = Problem(code, message, column)
+        self.problem = Problem(code, message, column, action, expected, column_in_file, "file")

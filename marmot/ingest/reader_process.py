@@ -46,7 +46,8 @@ def serve(requests: Connection, replies: Connection) -> None:
             log.exception("unexpected error ingesting %r", path)  # repr: a newline in a name forges no log line
             problem = unexpected(Path(path).name, exc)
         replies.send_bytes(json.dumps({"entry": asdict(entry), "problem": problem and {
-            "code": problem.code, "message": problem.message, "column": problem.column}}).encode())
+            "code": problem.code, "message": problem.message, "column": problem.column, "action": problem.action,
+            "expected": problem.expected, "column_in_file": problem.column_in_file}}).encode())
 
 
 def main() -> None:

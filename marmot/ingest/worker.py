@@ -61,7 +61,9 @@ class Reader:
         for name, value in reply["entry"].items():
             setattr(entry, name, value)
         if reply["problem"]:
-            raise FileProblem(reply["problem"]["code"], reply["problem"]["message"], reply["problem"]["column"])
+            problem = reply["problem"]
+            raise FileProblem(problem["code"], problem["message"], problem["column"], problem.get("action"),
+                              problem.get("expected"), problem.get("column_in_file"))
 
     @property
     def running(self) -> bool:

@@ -1,12 +1,7 @@
-"""Formula-safe text for CSV and Excel exports: a cell a spreadsheet would run as a formula is quoted."""
+"""Formula-safe text for CSV and Excel exports (the shared ``marmot.csv_safe``, kept importable here)."""
 
 from __future__ import annotations
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from marmot.csv_safe import FORMULA_PREFIXES, csv_safe
 
-
-def csv_safe(value):
-    """Text cells a spreadsheet would run as a formula get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_PREFIXES", "csv_safe"]

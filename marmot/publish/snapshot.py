@@ -170,7 +170,7 @@ PARTNER_STATUS = "partner_status.json"
 def _delivery(e) -> dict | None:
     """What the public may see of a delivery's receipt: never the file name as sent (one held an NHS number) nor a
     problem's message (it may quote the file or its values), only codes, counts and the fix in plain words."""
-    from marmot.ingest.problems import FIXES
+    from marmot.ingest.problems import FIXES, level_of, title_of
     from marmot.ingest.receipts import HEADLINES
 
     if e is None:
@@ -178,6 +178,7 @@ def _delivery(e) -> dict | None:
     return {"batch_id": e.batch_id, "received_at": e.received_at, "status": e.status, "headline": HEADLINES[e.status],
             "rows_in": e.rows_in, "rows_loaded": e.rows_loaded, "rows_rejected": e.rows_rejected,
             "periods": e.periods, "problems": [{"code": r["code"], "column": r.get("column"), "rows": r.get("rows"),
+                                                "title": title_of(r["code"]), "level": level_of(r["code"]),
                                                 "fix": FIXES.get(r["code"], "")} for r in e.reasons]}
 
 

@@ -277,8 +277,8 @@ def test_html_receipt_explains_problems_and_is_safe_to_send(home):
     html = (home.home / entry.receipt_path).read_text()
     assert "<img" not in html and "&lt;img src=x" in html
     assert "Claimant count by LSOA" in html and "stat.xplore@dwp.example" in html
-    assert "holds a suppression marker" in html and "e.g. row 3, 4" in html
-    assert "Send the actual count" in html and "not one of the city" in html
+    assert "is a suppression marker" in html and "e.g. row 3, 4" in html
+    assert "Send the actual count" in html and "is not one of Coventry&#39;s 2021 LSOAs" in html
     assert "What happens next" in html and "2025-04" in html
 
 

@@ -52,9 +52,10 @@ def test_a_period_that_had_not_started_is_rejected_the_running_one_is_taken(home
     assert entry.periods == sorted(["2025-04", running])
     reason = _reason(entry, "future_period")
     assert reason["column"] == "month" and reason["rows"] == 4 and reason["example_rows"] == [6, 7, 8, 9]
-    assert f"had not started when the file was received on {_today()}" in reason["message"]
-    assert f"(the latest period it may hold is {running}): 2031-04, 2031-05 (4 rows" in reason["message"]
-    assert "correct it and send the file again" in reason["fix"]
+    assert reason["message"] == (f"4 rows: column 'month' is a period that had not started when the file arrived on "
+                                 f"{_today()}; e.g. row 6 ('2031-04'), row 7 ('2031-04'), row 8 ('2031-05'), row 9 "
+                                 f"('2031-05'). Expected: a period no later than {running}.")
+    assert "correct it and send the file again" in reason["fix"] == reason["action"]
 
 
 def test_a_file_of_future_periods_only_is_quarantined_naming_them(home):
@@ -62,9 +63,10 @@ def test_a_file_of_future_periods_only_is_quarantined_naming_them(home):
     assert (entry.status, entry.rows_loaded, entry.rows_rejected) == ("quarantined", 0, 3)
     [reason] = entry.reasons
     assert reason["code"] == "future_period" and reason["column"] == "month"
-    assert reason["message"].startswith(f"typo.csv: every row was rejected. 'month' holds a period that had not "
-                                        f"started when the file was received on {_today()}")
-    assert ": 2052-04 (3 rows, e.g. row 2, 3, 4)" in reason["message"]
+    assert reason["message"].startswith(f"typo.csv: every row was rejected. 3 rows: column 'month' is a period that "
+                                        f"had not started when the file arrived on {_today()}")
+    assert "; e.g. row 2 ('2052-04'), row 3 ('2052-04'), row 4 ('2052-04')." in reason["message"]
+    assert reason["level"] == "file"
     receipt = json.loads((home.home / entry.receipt_path).with_suffix(".json").read_text())
     assert receipt["status"] == "quarantined" and "mistyped year" in receipt["reasons"][0]["fix"]
     assert not list((home.raw / "dwp" / "claimant_count").glob("2*.parquet"))
@@ -76,7 +78,8 @@ def test_a_contract_may_take_forecasts_some_periods_ahead(home):
                                             month=(now.month + k - 1) % 12 + 1)) for k in (2, 3)]
     entry = _ingest(home, "forecast.csv", _claimants(dict.fromkeys(ahead, 2)), _with_schedule(periods_ahead=2))
     assert (entry.rows_loaded, entry.rows_rejected) == (2, 2) and entry.periods == ahead[:1]
-    assert f"the latest period it may hold is {ahead[0]}): {ahead[1]}" in _reason(entry, "future_period")["message"]
+    reason = _reason(entry, "future_period")
+    assert f"e.g. row 4 ('{ahead[1]}')" in reason["message"] and f"no later than {ahead[0]}." in reason["message"]
 
 
 def test_periods_before_the_contracts_first_period_are_rejected(home):
@@ -84,9 +87,10 @@ def test_periods_before_the_contracts_first_period_are_rejected(home):
                     _with_schedule(first_period="2020-01"))
     assert (entry.rows_loaded, entry.rows_rejected) == (2, 4) and entry.periods == ["2020-01"]
     reason = _reason(entry, "before_first_period")
-    assert reason["message"].startswith("'month' holds a period before 2020-01, the first period of this dataset: "
-                                        "2019-11, 2019-12 (4 rows")
-    assert "schedule.first_period" in reason["fix"]
+    assert reason["message"] == ("4 rows: column 'month' is a period before 2020-01, the first period this dataset "
+                                 "takes; e.g. row 2 ('2019-11'), row 3 ('2019-11'), row 4 ('2019-12'), row 5 "
+                                 "('2019-12'). Expected: 2020-01 or a later period.")
+    assert "ask the data team if the earlier periods are wanted" in reason["fix"]
 
 
 def test_a_restatement_that_loses_most_rows_warns(home):
@@ -97,8 +101,8 @@ def test_a_restatement_that_loses_most_rows_warns(home):
     assert (reason["rows_before"], reason["rows_after"], reason["periods"], reason["replaces"]) == (
         40, 9, ["2025-04"], [first.batch_id])
     assert reason["message"].startswith(f"This file restates 2025-04 with 9 rows where the data it replaces had 40 "
-                                        f"('april.csv' received {first.received_at[:10]} (batch {first.batch_id})): "
-                                        "78% fewer.")
+                                        f"('april.csv' received {first.received_at[:10]} (batch {first.batch_id}, "
+                                        "40 rows)): 78% fewer.")
     assert "send the complete file again" in reason["fix"]
     receipt = json.loads((home.home / small.receipt_path).with_suffix(".json").read_text())
     assert [r["code"] for r in receipt["reasons"]] == ["restatement_drop"]
@@ -115,8 +119,9 @@ def test_a_restatement_is_compared_on_the_periods_it_replaces(home):
 
 
 @pytest.mark.parametrize("before, after, max_drop, warned", [
-    (40, 20, None, False),   # half gone: the default warns only beyond half
-    (40, 19, None, True),
+    (40, 32, None, False),   # a fifth gone: the default warns only beyond a fifth
+    (40, 31, None, True),
+    (40, 20, "0.5", False),  # half gone, half allowed
     (40, 60, None, False),   # more rows
     (40, 9, "0.8", False),   # 78% gone, 80% allowed
 ])

@@ -75,7 +75,7 @@ def test_status_command_and_partner_page_agree_and_say_what_is_late_since_when(h
     receipt = re.search(r'<a href="(delivery-[^"]+\.html)">[^<]*quarantined<span class="visually-hidden">: '
                         rf"receipt for {adm.title}</span></a>", html)[1]
     delivery = (folder / receipt).read_text(encoding="utf-8")
-    assert receipts.HEADLINES["quarantined"] in delivery and "wrong dataset folder" in delivery
+    assert receipts.HEADLINES["quarantined"] in delivery and "Wrong dataset folder" in delivery
     published = "".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file())
     assert SECRET_NAME not in published and "943 476 5919" not in published
     assert SECRET_NAME in out  # the command, for the data team, names the file as sent

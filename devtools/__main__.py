@@ -51,6 +51,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.portal:
+        from devtools.bench.portal import bench_portal, print_result
+
+        print_result(bench_portal())
+        return 0
     if args.dbt_in_airflow:
         from devtools.bench.dbt_in_airflow import bench_dbt_in_airflow, print_table
 
@@ -93,6 +98,9 @@ def register(add) -> None:
                         "time, tasks and seconds per dbt node over the single build, writes "
                         "bench/results/<time>-dbt-in-airflow.json; about 30 min for the full project; needs "
                         "the bench extra (make env installs it)")
+    p.add_argument("--portal", action="store_true",
+                   help="instead: the partner portal's time from upload to pre-check result for a 10,000-row file "
+                        "(p95, goal under 2 s; devtools/bench/portal.py)")
     p.add_argument("--select", nargs="+", metavar="SELECTOR",
                    help="with --dbt-in-airflow: only these dbt nodes, in every variant alike "
                         "(dbt selectors cosmos also understands, e.g. +int_indicator_inputs__p1_best_start)")

@@ -9,8 +9,7 @@ upload or delivery of another partner answers exactly as one that does not exist
 | the data team | every dataset's status, deliveries, receipts and uploads; late deliveries, quarantines, audit log |
 """
 
-from __future__ import annotations
-
+# no ``from __future__ import annotations``: FastAPI reads the guards (closures) from the annotations
 import secrets
 from datetime import date
 from typing import Annotated

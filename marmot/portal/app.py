@@ -241,7 +241,13 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
         return upload
 
     def land(request: Request, upload: uploads.Upload, user: str) -> None:
-        name = uploads.land(portal.paths, upload)
+        try:
+            name = uploads.land(portal.paths, upload)
+        except uploads.UploadRefused as exc:
+            audit.record(portal.paths, "landing_refused", user=user, ip=ip(request), dataset=upload.contract_id,
+                         upload_id=upload.upload_id, why=str(exc))
+            raise HTTPException(409, "The file could not be put in its landing folder; the data team has to look "
+                                     "at the folder first.") from None
         audit.record(portal.paths, "landed", user=user, ip=ip(request), dataset=upload.contract_id,
                      upload_id=upload.upload_id, landed_as=name, sha256=upload.sha256)
 

@@ -159,12 +159,12 @@ def _subfolder(parent: int, name: str) -> int:
 
 
 def land(paths: Paths, upload: Upload) -> str:
-    """Land the upload as ``landing/<partner>/<dataset>/<time>_<name>``: written under a temporary name in that
+    """Land the upload as ``landing/<partner>/<dataset>/<time>_<id>_<name>``: written under a temporary name in that
     folder, then renamed; returns the landed name. The private copy is deleted."""
     if upload.landed_name:
         return upload.landed_name
     now = datetime.now(UTC)
-    name = f"{now:%Y%m%dT%H%M%S}_{upload.name}"
+    name = f"{now:%Y%m%dT%H%M%S}_{upload.upload_id[:6]}_{upload.name}"
     tmp = f".{name}.tmp"
     paths.landing.mkdir(parents=True, exist_ok=True)
     source = file_of(paths, upload)

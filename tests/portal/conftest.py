@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from portal.helpers import make_users
 
 from marmot.contracts import load_contracts
 from marmot.portal.app import create_app
 from marmot.settings import Paths
+from portal.helpers import make_users
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from portal.helpers import A, B, csrf_of, extract, make_users, sign_in
 
 from marmot.contracts import load_contracts
 from marmot.ingest import ledger, receipts
 from marmot.portal import accounts
 from marmot.portal.app import create_app
 from marmot.settings import Paths
+from portal.helpers import A, B, csrf_of, extract, make_users, sign_in
 
 ROLES = ("anonymous", "alice", "bob", "dana", "token_a", "token_b")
 ANY = dict.fromkeys(ROLES, 200)

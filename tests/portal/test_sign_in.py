@@ -7,13 +7,13 @@ import json
 import sqlite3
 
 from fastapi.testclient import TestClient
-from portal.helpers import A, PASSWORD, csrf_of, sign_in
 
 from marmot.cli import main
 from marmot.portal import accounts, audit
 from marmot.portal.app import create_app
 from marmot.portal.sessions import COOKIE
 from marmot.portal.store import store_path
+from portal.helpers import PASSWORD, A, csrf_of, sign_in
 
 
 def test_passwords_and_tokens_are_stored_hashed(portal_home, contracts):

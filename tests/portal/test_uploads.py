@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from portal.helpers import A, csrf_of, extract, sign_in
 
 from marmot.ingest import ledger
 from marmot.portal import accounts
 from marmot.portal.uploads import safe_name
+from portal.helpers import A, csrf_of, extract, sign_in
 
 LANDED = re.compile(r"[0-9]{8}T[0-9]{6}_[0-9a-f]{6}_[A-Za-z0-9][A-Za-z0-9._-]*")
 HOSTILE = ["../../x.csv", "/etc/passwd", "/tmp/evil.csv", "a\x00b.csv", "..\\..\\x.csv", "..\\x",

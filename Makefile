@@ -37,10 +37,10 @@ lint: env  ## ruff and mypy: the conventions in pyproject.toml ([tool.ruff], [to
 	$(BIN)/ruff check marmot devtools dags tests
 	$(BIN)/mypy marmot/stats
 
-up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
+up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs, and the partner portal on 127.0.0.1:8090
 	$(BIN)/python -m devtools airflow up --port $(PORT)
 
-down: env  ## stop the Airflow started by make up
+down: env  ## stop the Airflow and the portal started by make up
 	$(BIN)/python -m devtools airflow down
 
 bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/

@@ -75,8 +75,8 @@ def cmd_serve(args) -> int:
 
     pseudonym_key()  # the pre-check runs ingest's checks, which need it: say so now, not at the first upload
     app = create_app()
-    print(f"partner portal on http://127.0.0.1:{args.port}/ ; Ctrl-C stops", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", server_header=False)
+    print(f"partner portal on http://{args.host}:{args.port}/ ; Ctrl-C stops", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
     return 0
 
 
@@ -103,6 +103,8 @@ def register(add) -> None:
     tokens.add_argument("partner", nargs="?", default="", help="partner code (revoke: token name or partner)")
     tokens.add_argument("--name", help="a name for the token (default: the partner code)")
 
-    serve = sub.add_parser("serve", help="serve the portal on 127.0.0.1")
+    serve = sub.add_parser("serve", help="serve the portal (on 127.0.0.1 unless --host)")
     serve.set_defaults(portal_func=cmd_serve)
     serve.add_argument("--port", type=int, default=portal_port(), help="port (default $MARMOT_PORTAL_PORT or 8090)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; a container behind an HTTPS proxy: 0.0.0.0)")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from portal.helpers import A, PASSWORD, extract
 
 from devtools.bench.portal import serving
 from marmot.portal.app import create_app
+from portal.helpers import PASSWORD, A, extract
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

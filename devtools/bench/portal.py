@@ -66,12 +66,15 @@ def serving(app) -> Iterator[str]:
 
 
 def bench_portal(rows: int = 10_000, repeats: int = 20) -> dict:
+    import logging
+
     import httpx
 
     from marmot.contracts import load_contracts
     from marmot.portal import accounts
     from marmot.portal.app import create_app
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     with tempfile.TemporaryDirectory(prefix="marmot-bench-portal-") as tmp:
         paths = Paths(Path(tmp) / "home")
         contracts = load_contracts()

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from marmot.ingest import ledger
-from marmot.portal import accounts
+from marmot.portal import accounts, uploads
 from marmot.portal.uploads import safe_name
 from portal.helpers import A, csrf_of, extract, sign_in
 
@@ -105,8 +106,12 @@ def test_rows_with_problems_are_listed_with_ingests_reasons_and_nothing_lands_un
     where, page = upload_page(client, tmp_path, extract(tmp_path, rows=10, bad_rows=2))
     text = page.text
     assert "10 rows: 8 would load, 2 would be rejected" in text
-    assert "&#39;age&#39; must be a integer" in text or "&#39;age&#39; must be an integer" in text
-    assert "&#39;lsoa21_code&#39; is not a code in coventry_lsoa21" in text
+    # ingest's own findings, worded as ingest words them (marmot/ingest/problems.py), each with what to do
+    problems = uploads.load(portal_home, where.rsplit("/", 1)[1]).precheck["problems"]
+    assert {(p["code"], p["column"]) for p in problems} == {
+        ("not_a_number", "age"), ("bad_pattern", "lsoa21_code"), ("not_in_reference", "lsoa21_code")}
+    for p in problems:
+        assert str(escape(p["message"])) in text and str(escape(p["fix"])) in text
     assert "What to do:" in text and "<td>twenty</td>" in text and "<td>E99999999</td>" in text
     assert not (portal_home.landing / "skills").exists()
     upload_id = where.rsplit("/", 1)[1]
@@ -120,7 +125,9 @@ def test_a_file_that_would_be_quarantined_cannot_be_sent(client, portal_home, tm
     bad = tmp_path / "no_age.csv"
     bad.write_text("financial_year,client_id,lsoa21_code,disabled,into_work\n2025/26,C1,E01009522,N,Y\n")
     where, page = upload_page(client, tmp_path, bad)
-    assert "This file would not load" in page.text and "Required column(s) missing: age" in page.text
+    (problem,) = uploads.load(portal_home, where.rsplit("/", 1)[1]).precheck["problems"]
+    assert problem["code"] == "missing_required_column" and problem["column"] == "age"
+    assert "This file would not load" in page.text and str(escape(problem["message"])) in page.text
     assert "/send" not in page.text
     r = client.post(f"{where}/send", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
     assert r.status_code == 409 and not (portal_home.landing / "skills").exists()

@@ -224,9 +224,15 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
                         headers={"Content-Disposition": f'attachment; filename="{batch_id}-rejected.csv"'})
 
     # -- uploading -------------------------------------------------------------------------------------------
-    def too_big(request: Request, contract: Contract) -> bool:
+    def refuse_oversize(request: Request, contract: Contract) -> None:
+        """Before the body is read: an upload must say its length (browsers and curl do; the server holds the
+        body to it), and that length must be within the dataset's limit."""
         length = request.headers.get("content-length", "")
-        return length.isdigit() and int(length) > uploads.limit_bytes(contract) + FORM_OVERHEAD
+        if not length.isdigit():
+            raise HTTPException(411, "Send the file with its length (a Content-Length header).")
+        if int(length) > uploads.limit_bytes(contract) + FORM_OVERHEAD:
+            raise HTTPException(413, f"The file is larger than the {uploads.limit_bytes(contract) // 1_000_000} MB "
+                                     "this dataset takes.")
 
     async def receive_and_check(request: Request, contract: Contract, user: str,
                                 file: UploadFile) -> uploads.Upload:
@@ -257,9 +263,7 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
         contract = visible_contract(contract_id, session.user)
         if session.user.is_data_team:
             raise HTTPException(403, "Files are sent by the partner's own users.")
-        if too_big(request, contract):
-            raise HTTPException(413, f"The file is larger than the {uploads.limit_bytes(contract) // 1_000_000} MB "
-                                     "this dataset takes.")
+        refuse_oversize(request, contract)
         session = await posted(request, session)
         form = await request.form()
         file = form.get("file")
@@ -308,9 +312,7 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
         contract = portal.contracts.get(f"{partner}__{dataset}")
         if contract is None:
             raise HTTPException(404, "Not found")
-        if too_big(request, contract):
-            raise HTTPException(413, f"larger than the {uploads.limit_bytes(contract) // 1_000_000} MB this "
-                                     "dataset takes")
+        refuse_oversize(request, contract)
         file = (await request.form(max_files=1)).get("file")
         if not isinstance(file, UploadFile):
             raise HTTPException(400, "send the file as the form field 'file' (curl -F file=@extract.csv)")
@@ -343,7 +345,7 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
 
 
 _TITLES = {400: "Check the form", 401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "Cannot send",
-           410: "Upload again", 413: "File too large", 429: "Too many attempts"}
+           410: "Upload again", 411: "File length missing", 413: "File too large", 429: "Too many attempts"}
 
 
 def _api_view(upload: uploads.Upload, entry) -> dict:

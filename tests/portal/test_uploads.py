@@ -92,6 +92,17 @@ def test_a_file_over_the_limit_is_refused_and_nothing_is_kept(api, portal_home, 
     assert list((portal_home.portal / "uploads").glob("*/*")) == []
 
 
+def test_an_upload_that_does_not_say_its_length_is_refused_before_it_is_read(api, portal_home):
+    def body():  # a generator: sent chunked, with no Content-Length
+        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\n"
+        yield b"a,b\r\n1,2\r\n--b--\r\n"
+
+    r = api.post("/api/datasets/job_shop_clients/uploads", content=body(),
+                 headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 411 and "Content-Length" in r.json()["detail"]
+    assert not (portal_home.portal / "uploads").exists() or list((portal_home.portal / "uploads").iterdir()) == []
+
+
 def upload_page(client, tmp_path, path: Path):
     sign_in(client, "alice")
     form = client.get(f"/datasets/{A}")

@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8080
 export MARMOT_HOME ?= $(CURDIR)/var
 
-.PHONY: help env chromium demo test test-fast lint up down bench clean
+.PHONY: help env chromium axe demo test test-fast lint up down bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,10 +24,16 @@ env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock
 chromium:  ## install Debian's chromium for the browser tests, only when /usr/bin/chromium is missing (root)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	mkdir -p $(VENV)/axe && cd $(VENV)/axe && npm install --no-audit --no-fund --silent axe-core@4
+
+axe: $(AXE)  ## install axe-core from npm into .venv/axe (the portal's accessibility test injects it)
+
 demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
 	$(BIN)/python -m devtools demo --port $(PORT)
 
-test: env chromium lint  ## lint, then the whole test suite (includes a real Airflow scheduler run and browser tests)
+test: env chromium axe lint  ## lint, then the whole test suite (includes a real Airflow scheduler run and browser tests)
 	$(BIN)/pytest
 
 test-fast: env  ## the unit tests alone (no Airflow, dbt, browser or multi-process runs; tests/conftest.py SLOW_MODULES)
@@ -37,10 +43,10 @@ lint: env  ## ruff and mypy: the conventions in pyproject.toml ([tool.ruff], [to
 	$(BIN)/ruff check marmot devtools dags tests
 	$(BIN)/mypy marmot/stats
 
-up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs
+up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs, and the partner portal on 127.0.0.1:8090
 	$(BIN)/python -m devtools airflow up --port $(PORT)
 
-down: env  ## stop the Airflow started by make up
+down: env  ## stop the Airflow and the portal started by make up
 	$(BIN)/python -m devtools airflow down
 
 bench: env  ## benchmark: stage times, memory, ratios (SWEEP=1 adds scales 1-8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/

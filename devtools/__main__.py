@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from marmot.cli import command_parser, run_command
-from marmot.settings import ensure_local_pseudonym_key
+from marmot.settings import ensure_local_pseudonym_key, portal_port
 from marmot.settings import paths as home_paths
 
 
@@ -33,12 +33,13 @@ def cmd_airflow(args) -> int:
     p = home_paths()
     if args.action == "up":
         ensure_local_pseudonym_key(p)
-        info = airflow_local.start(p, port=args.port)
+        info = airflow_local.start(p, port=args.port, portal_port=args.portal_port)
         print(f"Airflow is up: {info['url']}  (login {info['user']} / {info['password']})\n"
-              f"logs: {info['logs']}\nstop it with: make down")
+              f"partner portal: {info['portal']}  (add users with: marmot portal users add NAME --partner CODE)\n"
+              f"logs: {info['logs']}\nstop both with: make down")
     elif args.action == "down":
         stopped = airflow_local.stop(p)
-        print(f"stopped {stopped} Airflow processes")
+        print(f"stopped {stopped} Airflow and portal processes")
     else:
         print(json.dumps(airflow_local.status(p), indent=2))
     return 0
@@ -51,6 +52,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.portal:
+        from devtools.bench.portal import bench_portal, print_result
+
+        print_result(bench_portal())
+        return 0
     if args.dbt_in_airflow:
         from devtools.bench.dbt_in_airflow import bench_dbt_in_airflow, print_table
 
@@ -93,6 +99,9 @@ def register(add) -> None:
                         "time, tasks and seconds per dbt node over the single build, writes "
                         "bench/results/<time>-dbt-in-airflow.json; about 30 min for the full project; needs "
                         "the bench extra (make env installs it)")
+    p.add_argument("--portal", action="store_true",
+                   help="instead: the partner portal's time from upload to pre-check result for a 10,000-row file "
+                        "(p95, goal under 2 s; devtools/bench/portal.py)")
     p.add_argument("--select", nargs="+", metavar="SELECTOR",
                    help="with --dbt-in-airflow: only these dbt nodes, in every variant alike "
                         "(dbt selectors cosmos also understands, e.g. +int_indicator_inputs__p1_best_start)")
@@ -106,6 +115,8 @@ def register(add) -> None:
     p = add("airflow", cmd_airflow, "Start, stop or inspect the local Airflow (127.0.0.1).")
     p.add_argument("action", choices=["up", "down", "status"])
     p.add_argument("--port", type=int, default=8080, help="API server / UI port (default 8080)")
+    p.add_argument("--portal-port", type=int, default=portal_port(),
+                   help="the partner portal's port beside it (default $MARMOT_PORTAL_PORT or 8090)")
 
 
 if __name__ == "__main__":

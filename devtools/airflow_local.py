@@ -37,6 +37,7 @@ from marmot.settings import (
     AIRFLOW_SHARED_SETTINGS,
     CELERY_WORKERS,
     HOME_ENV,
+    PORTAL_SECURE_COOKIES_ENV,
     PROJECT_DIR_ENV,
     WORKER_NAME_ENV,
     Paths,
@@ -144,8 +145,9 @@ def _airflow() -> str:
 
 
 def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeout: float = 120,
-          celery: Celery | None = None, dags_folder: Path | None = None) -> dict:
-    """Migrate the metadata DB, start the four components (and the Celery workers), wait until the API answers."""
+          celery: Celery | None = None, dags_folder: Path | None = None, portal_port: int | None = None) -> dict:
+    """Migrate the metadata DB, start the four components (and the Celery workers, and with ``portal_port`` the
+    partner portal on 127.0.0.1, plain http: cookies not ``Secure``), wait until the API answers."""
     if status(paths)["running"]:
         stop(paths)
     migrate(paths, port, celery)
@@ -163,10 +165,17 @@ def start(paths: Paths, port: int = 8080, *, tie_to_parent: bool = False, timeou
             stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid,
         )
         pids[name] = proc.pid
+    if portal_port is not None:
+        out = open(component_log(paths, "portal"), "ab")  # noqa: SIM115 - the portal's output, it outlives this call
+        pids["portal"] = subprocess.Popen(
+            [str(Path(sys.executable).parent / "marmot"), "portal", "serve", "--port", str(portal_port)],
+            env={**env, PORTAL_SECURE_COOKIES_ENV: "0"}, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if tie_to_parent else os.setsid).pid
     (paths.airflow_home / "pids.json").write_text(json.dumps({"port": port, "pids": pids}))
     client = Client(port)
     client.wait_healthy(timeout)
-    return {"url": f"http://127.0.0.1:{port}", "user": USER, "password": PASSWORD, "logs": str(logs)}
+    return {"url": f"http://127.0.0.1:{port}", "user": USER, "password": PASSWORD, "logs": str(logs),
+            "portal": f"http://127.0.0.1:{portal_port}" if portal_port is not None else None}
 
 
 def component_log(paths: Paths, name: str) -> Path:

@@ -159,6 +159,9 @@ KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
 PRINCIPLES_SEVERITY_ENV = "MARMOT_PRINCIPLES_SEVERITY"
 DATA_TEAM_ENV = "MARMOT_DATA_TEAM_EMAIL"
 RESTATEMENT_DROP_ENV = "MARMOT_RESTATEMENT_MAX_DROP"
+PORTAL_PORT_ENV = "MARMOT_PORTAL_PORT"
+PORTAL_SECURE_COOKIES_ENV = "MARMOT_PORTAL_SECURE_COOKIES"
+PORTAL_MAX_UPLOAD_MB_ENV = "MARMOT_PORTAL_MAX_UPLOAD_MB"
 DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
 CRASH_ENV = "MARMOT_CRASH_AT"  # a test seam, read by marmot.crash
 GX_ANALYTICS_ENV = "GX_ANALYTICS_ENABLED"  # Great Expectations' own; marmot.validate.gx_runner turns it off
@@ -240,6 +243,25 @@ def restatement_max_drop() -> float:
     return share
 
 
+def portal_port() -> int:
+    """Port of ``marmot portal serve`` on 127.0.0.1 (``make up`` starts it beside Airflow)."""
+    return _read(PORTAL_PORT_ENV, "8090", int)
+
+
+def portal_secure_cookies() -> bool:
+    """Whether the portal's cookies are ``Secure`` (sent over HTTPS only); ``0`` for http://127.0.0.1 while
+    developing (``make up``)."""
+    value = _read(PORTAL_SECURE_COOKIES_ENV, "1").strip().lower()
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"{PORTAL_SECURE_COOKIES_ENV} must be 1 or 0, not {value!r}")
+    return value in ("1", "true", "yes")
+
+
+def portal_max_upload_mb() -> int:
+    """The largest file the portal takes, in MB; a dataset's contract ``limits.max_uncompressed_mb`` lowers it."""
+    return max(1, _read(PORTAL_MAX_UPLOAD_MB_ENV, "128", int))
+
+
 def crash_point() -> str | None:
     """The named point at which the process kills itself (tests only; marmot.crash)."""
     return os.environ.get(CRASH_ENV)
@@ -315,6 +337,11 @@ class Paths:
     @property
     def generated(self) -> Path:
         return self.home / "generated"
+
+    @property
+    def portal(self) -> Path:
+        """The partner portal's accounts, sessions, uploads being checked and audit log (platform user only)."""
+        return self.home / "portal"
 
 
 def marmot_home() -> Path:

@@ -23,7 +23,7 @@ TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 SLOW_MODULES = {
     "dbt": ("build/", "orchestration/test_pipeline.py", "publish/test_crash_safety.py",
             "dev/test_bench_dbt_in_airflow.py"),
-    "browser": ("publish/test_browser.py",),
+    "browser": ("publish/test_browser.py", "portal/test_browser.py"),
     "integration": ("publish/test_readers_during_publish.py", "publish/test_publish.py", "publish/test_site.py",
                     "validate/test_raw_gates.py", "validate/test_platform_gates.py", "validate/test_dag_gate.py",
                     "land/test_landing_watch.py", "monitor/test_partner_status.py", "validate/test_data_docs.py"),

@@ -15,7 +15,7 @@ PACKAGE = ROOT / "marmot"
 
 # each stage may import itself, the shared modules and the stages listed before it (docs/architecture.md)
 SHARED = {"settings", "atomic", "crash", "templating", "owners", "logs", "contracts", "stats", "csv_safe"}
-STAGES = ["land", "ingest", "monitor", "build", "validate", "publish", "orchestration", "cli"]
+STAGES = ["land", "ingest", "monitor", "build", "validate", "publish", "orchestration", "portal", "cli"]
 
 
 def module_name(path: Path) -> str:

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from marmot.cli import archive, contracts, inspect, stages
+from marmot.cli import archive, contracts, inspect, portal, stages
 from marmot.logs import configure_logging
 from marmot.settings import HOME_ENV, ProjectNotFound
 
@@ -45,7 +45,7 @@ def command_parser(prog: str, description: str, epilog: str, modules) -> argpars
 
 def build_parser() -> argparse.ArgumentParser:
     return command_parser("marmot", "Marmot place data platform: partner extracts in, Marmot indicator views out.",
-                          EPILOG, (stages, inspect, contracts, archive))
+                          EPILOG, (stages, inspect, contracts, archive, portal))
 
 
 def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:

@@ -1,0 +1,56 @@
+"""What the status pages say: what a dataset owes (monitor's ``dataset_status``), where its data is published
+(``mart_indicator_metadata`` of the current publication, read-only), and the data team's late deliveries,
+quarantined files and audit log."""
+
+from __future__ import annotations
+
+import duckdb
+
+from marmot.ingest import ledger
+from portal.helpers import A, sign_in
+
+
+def publish_metadata(paths) -> None:
+    """A stand-in publication: only the metadata mart, with one indicator from A's dataset and one from another."""
+    version = paths.published / "v1"
+    version.mkdir(parents=True)
+    with duckdb.connect(str(version / "marmot.duckdb")) as con:
+        con.execute("CREATE TABLE mart_indicator_metadata (indicator_id VARCHAR, indicator_name VARCHAR, "
+                    "principle_label VARCHAR, latest_period VARCHAR, source_partner VARCHAR, source_dataset VARCHAR)")
+        con.execute("INSERT INTO mart_indicator_metadata VALUES "
+                    "('P3_jobs', 'Job Shop clients supported into work', 'Fair work', '2025/26', 'skills', "
+                    "'job_shop_clients'), ('P5_debt', 'Debt advice cases', 'Healthy standard of living', '2025', "
+                    "'advice', 'advice_cases')")
+    paths.current.symlink_to("v1")
+
+
+def test_a_dataset_page_names_the_indicators_made_from_it(client, portal_home):
+    publish_metadata(portal_home)
+    sign_in(client, "alice")
+    page = client.get(f"/datasets/{A}").text
+    assert "Job Shop clients supported into work (Fair work, latest period 2025/26)" in page
+    assert "Debt advice cases" not in page
+    assert "Nothing received yet" in page and "Owed:" in page and "Next due:" in page
+
+
+def test_without_a_publication_the_page_says_so(client):
+    sign_in(client, "alice")
+    assert "No indicator of the current publication is made from this dataset yet." in client.get(
+        f"/datasets/{A}").text
+
+
+def test_the_team_sees_late_deliveries_quarantines_and_the_audit_log(client, portal_home):
+    bad = ledger.Entry(batch_id="20261120T080000000000Z-aaaaaaaaaaaa", partner="advice", dataset="advice_cases",
+                       original_name="broken.xlsx", sha256="a" * 64, bytes=5, received_at="2026-11-20T08:00:00+00:00",
+                       status="quarantined", archive_path="",
+                       reasons=[{"code": "unreadable", "column": None, "message": "broken.xlsx could not be read",
+                                 "fix": "Save it as CSV"}])
+    ledger.write(portal_home.ledger, bad)
+    sign_in(client, "alice", "a wrong password")
+    sign_in(client, "dana")
+    team = client.get("/team").text
+    assert "broken.xlsx" in team and "broken.xlsx could not be read" in team
+    late = team.split("Late and missing deliveries", 1)[1].split("Quarantined files", 1)[0]
+    assert "Job Shop and Youth Hub clients" in late  # nothing received: its latest due period is owed
+    log = client.get("/team/audit").text
+    assert "login failure" in log and "login success" in log and "alice" in log and "dana" in log

@@ -128,7 +128,7 @@ def test_a_number_setting_that_does_not_parse_is_named(monkeypatch):
 
 
 def test_the_restatement_drop_is_a_share(monkeypatch):
-    assert settings.restatement_max_drop() == 0.5  # more than half of a period's rows gone: warn
+    assert settings.restatement_max_drop() == 0.2  # more than a fifth of a period's rows gone: warn
     monkeypatch.setenv(settings.RESTATEMENT_DROP_ENV, "0.8")
     assert settings.restatement_max_drop() == 0.8
     monkeypatch.setenv(settings.RESTATEMENT_DROP_ENV, "50")

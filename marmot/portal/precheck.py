@@ -24,10 +24,9 @@ from marmot.ingest import ledger
 from marmot.ingest.problems import FIXES, FileProblem, Problem
 from marmot.ingest.readers import sql_string
 from marmot.ingest.worker import Reader
-from marmot.settings import Paths
+from marmot.settings import Paths, restatement_max_drop
 
 SHOWN_REJECTS = 200  # rejected rows listed on the page (the counts are complete)
-RESTATEMENT_WARN_DROP = 0.2  # a restatement losing more than this share of the rows it replaces is flagged
 
 
 @dataclass
@@ -121,7 +120,7 @@ class Prechecker:
         result.rows_replaced = sum(e.rows_loaded for e in replaced)
         result.rows_restated = sum(n for p, n in per_period.items() if p in periods)
         before, after = result.rows_replaced, result.rows_restated
-        if before and (before - after) / before > RESTATEMENT_WARN_DROP:
+        if before and (before - after) / before > restatement_max_drop():  # the threshold ingest's receipt uses
             result.drop_warning = (f"This file has {after} rows for {', '.join(sorted(periods))} where the data it "
                                    f"replaces has {before}: {100 * (before - after) / before:.0f}% fewer. Check that "
                                    "the extract is complete before sending it.")

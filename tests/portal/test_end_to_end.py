@@ -46,7 +46,7 @@ def test_mistakes_shown_fixed_landed_ingested_and_the_receipt_seen(browser_like,
     where, page = upload(c, extract(tmp_path, "clients.csv", rows=20, bad_rows=3))
     assert "20 rows: 17 would load, 3 would be rejected" in page
     problems = uploads.load(portal_home, where.rsplit("/", 1)[1]).precheck["problems"]
-    assert "not_in_reference" in {p["code"] for p in problems} and "What to do:" in page
+    assert "bad_pattern" in {p["code"] for p in problems} and "What to do:" in page
     assert all(str(escape(p["message"])) in page for p in problems)
     assert not landing.exists()  # not sent: the partner fixes the file instead
 

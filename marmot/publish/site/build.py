@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, labels
+from marmot.publish.site import changes, charts, exports, glance, labels, spine
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
@@ -65,13 +65,6 @@ def _write(folder: Path, name: str, template: str, **context) -> str:
     return name
 
 
-def _summary(indicators: list[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {"improving": [], "worsening": [], "flat": [], "changing": [], "unknown": []}
-    for ind in indicators:
-        out[labels.trend_direction((ind["latest"] or {}).get("trend_label"))].append(ind)
-    return out
-
-
 def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> str:
     rows = pub.values(ind["id"])
     latest = [r for r in rows if r["period"] == ind["period"]]
@@ -98,8 +91,16 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
     mine = [i for i in indicators if i["principle"] == principle["key"]]
     exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx")
+    comparators = pub.comparator_sets(mine)
+    rows = [glance.row(i, comparators.get(i["id"], {})) for i in mine]
+    sparks = {r["ind"]["id"]: spine.sparkline(r["ind"], pub.values(r["ind"]["id"], level="city"),
+                                              r["trend"]["direction"]) for r in rows}
+    figure = spine.chart(f"spine-{principle['key']}", f"Spine chart: {principle['label']}, Coventry among English "
+                         "upper-tier authorities", rows)
     return _write(folder, f"principle-{principle['key']}.html", "principle.html.j2", principle=principle,
-                  indicators=mine, activities=pub.activities(principle["key"]), **common)
+                  indicators=mine, rows=rows, spine=Markup(figure) if figure else None,
+                  sparks={k: Markup(v) for k, v in sparks.items() if v},
+                  activities=pub.activities(principle["key"]), **common)
 
 
 def _open_version(folder: Path) -> None:
@@ -177,8 +178,8 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
         pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
-        pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
-                            summary=_summary(indicators), **common))
+        pages.append(_write(folder, "index.html", "overview.html.j2",
+                            glance=glance.glance(principles, indicators, pub.comparator_sets(indicators)), **common))
     finally:
         pub.close()
     log.info("site: %d pages in %s", len(pages), folder)

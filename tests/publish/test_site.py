@@ -66,7 +66,7 @@ def test_overview_grid_has_one_row_per_indicator_coloured_by_significance_and_po
     html = _page(published, "index.html")
     grid = html[html.index('id="grid-h"'):]
     assert grid.count("<tr data-indicator=") == len(INDICATORS)
-    assert [t for t in re.findall(r'<tr class="group"><th scope="colgroup" colspan="8"><a [^>]*>(.*?)</a>', grid)] \
+    assert [t for t in re.findall(r'<tr class="group"><th scope="colgroup" colspan="7"><a [^>]*>(.*?)</a>', grid)] \
         == list(PRINCIPLES.values())  # grouped by principle, in their order
     expected = {"Better": "better", "Similar": "similar", "Worse": "worse", "Higher": "bob-higher"}
     for ind_id, _, _, _, _, england, comparison, _ in INDICATORS:
@@ -98,14 +98,15 @@ def test_overview_grid_has_one_row_per_indicator_coloured_by_significance_and_po
 def test_overview_headline_names_the_worse_and_worsening_and_the_widening_gaps(published):
     html = _page(published, "index.html")
     headline = html[html.index('class="glance-headline"'):html.index('class="tiles"')]
-    worse, widening, _ = re.findall(r"<p>(.*?)</p>", headline, re.S)
+    worse, widening = re.findall(r"<div><p>(.*?)</div>", headline, re.S)
     expected = [i[0] for i in INDICATORS if i[6] == "Worse" and "getting worse" in (i[7] or "")]
     assert expected == ["h0_healthy_weight", "p1_low_birth_weight"]
     assert re.findall(r'href="indicator-(\w+)\.html"', worse) == expected and worse.startswith(
         '<strong class="count worse">2</strong> of 6 indicators are <strong>worse than England and getting worse')
     assert re.findall(r'href="indicator-(\w+)\.html"', widening) == [
         "h0_healthy_weight", "p1_school_readiness", "p4_fsm"]  # school readiness by its SII over five periods
-    assert "(slope index of inequality over the last five periods)" in widening
+    assert re.findall(r"</a>( <abbr[^>]*>\(SII\)</abbr>)?</li>", widening) == ["", " " + re.search(
+        r"<abbr[^>]*>\(SII\)</abbr>", widening).group(0), ""]
     tiles = re.findall(r'<li class="tile">(.*?)</li>', html, re.S)
     assert len(tiles) == len(PRINCIPLES)
     best_start = next(t for t in tiles if "principle-P1_best_start.html" in t)

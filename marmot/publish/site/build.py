@@ -1,7 +1,8 @@
 """Write the static site of one published version into its folder.
 
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
-server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
+server): ``index.html`` (overview: every indicator at a glance, ``glance.py``),
+``principle-<key>.html``, ``indicator-<id>.html``,
 ``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
 ``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook
 per principle); ``README.md``.
@@ -103,6 +104,26 @@ def _principle_page(folder: Path, pub: Publication, principle: dict, indicators:
                   activities=pub.activities(principle["key"]), **common)
 
 
+def _overview(folder: Path, pub: Publication, principles: list[dict], indicators: list[dict], common: dict) -> str:
+    return _write(folder, "index.html", "overview.html.j2",
+                  glance=glance.glance(principles, indicators, pub.comparator_sets(indicators)), **common)
+
+
+def build_overview(folder: Path) -> str:
+    """Only the overview page (and the style sheet) of the version in ``folder``: what tests measure."""
+    folder = Path(folder)
+    pub = Publication.open(folder)
+    try:
+        (folder / "assets").mkdir(exist_ok=True)
+        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", folder / "assets" / "site.css")
+        principles, indicators = pub.principles(), pub.indicators()
+        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
+                  "missing": pub.missing}
+        return _overview(folder, pub, principles, indicators, common)
+    finally:
+        pub.close()
+
+
 def _open_version(folder: Path) -> None:
     global _worker_pub
     _worker_pub = Publication.open(folder)
@@ -178,8 +199,7 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
         pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
-        pages.append(_write(folder, "index.html", "overview.html.j2",
-                            glance=glance.glance(principles, indicators, pub.comparator_sets(indicators)), **common))
+        pages.append(_overview(folder, pub, principles, indicators, common))
     finally:
         pub.close()
     log.info("site: %d pages in %s", len(pages), folder)

@@ -16,8 +16,9 @@ from marmot.publish.site import labels
 from marmot.stats.benchmarking import NOT_COMPARED, compare_ci
 
 POLARITY = {"HiG": "RAG - High is good", "LiG": "RAG - Low is good", "BOB": "BOB"}
-TREND_WORDS = {"improving": "Getting better", "worsening": "Getting worse", "flat": "No significant change",
+TREND_WORDS = {"improving": "Getting better", "worsening": "Getting worse", "flat": "No change",
                "unknown": "Not calculated"}
+GAP_WORDS = {"no significant change": "No change", "cannot be calculated": "Not calculated"}  # short, in the grid
 GAP_CLASS = {"widening": "worse", "narrowing": "better", "no significant change": "flat"}
 
 
@@ -45,7 +46,8 @@ def gap_trend(latest: dict | None) -> dict:
         label = latest.get("quintile_gap_change")
         basis = "gap between the least and most deprived quintiles against the previous period"
     label = label or "Cannot be calculated"
-    return {"label": label, "class": GAP_CLASS.get(label.lower(), "not-compared"), "basis": basis,
+    return {"label": GAP_WORDS.get(label.lower(), label), "full": label, "class": GAP_CLASS.get(label.lower(),
+            "not-compared"), "basis": basis, "sii": bool(sii and sii != "Cannot be calculated"),
             "widening": label.lower() == "widening"}
 
 

@@ -214,7 +214,9 @@ def _inequality_marts(con: duckdb.DuckDBPyConnection) -> None:
         ('p1_school_readiness', '2025/26', 'sex', 'F', 'coventry', 'Coventry (all persons)', NULL, 70.1, 65.0,
          1.0785, 1.04, 1.12, 5.1, 2.9, 7.3, 'Better', NULL),
         ('p1_school_readiness', '2025/26', 'sex', 'F', 'reference_group', 'Male', 'Males are the reference', 70.1,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Not compared', 'a value is suppressed or missing'))
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Not compared', 'a value is suppressed or missing'),
+        ('p1_school_readiness', '2025/26', 'ethnicity', 'Black', 'coventry', 'Coventry (all persons)', NULL, 58.0,
+         65.0, 0.8923, 0.85, 0.94, -7.0, -9.1, -4.9, 'Worse', NULL))
         t(indicator_id, period, breakdown, breakdown_value, comparator_type, comparator, reference_note, value,
           comparator_value, ratio, ratio_lower_95, ratio_upper_95, difference, difference_lower_95,
           difference_upper_95, comparison, comparison_reason)""")

@@ -99,6 +99,10 @@ def test_overview_headline_names_the_worse_and_worsening_and_the_widening_gaps(p
     html = _page(published, "index.html")
     headline = html[html.index('class="glance-headline"'):html.index('class="tiles"')]
     worse, widening = re.findall(r"<div><p>(.*?)</div>", headline, re.S)
+    groups = re.search(r'<div class="groups">(.*?)</div>', headline, re.S).group(1)  # for whom: worse than Coventry
+    assert ">1</strong> sex or ethnic group is <strong>worse than Coventry as a whole" in groups
+    assert re.findall(r'<li><a href="indicator-(\w+)\.html">[^<]*</a>: ([^<]*)</li>', groups) == [
+        ("p1_school_readiness", "Black")]
     expected = [i[0] for i in INDICATORS if i[6] == "Worse" and "getting worse" in (i[7] or "")]
     assert expected == ["h0_healthy_weight", "p1_low_birth_weight"]
     assert re.findall(r'href="indicator-(\w+)\.html"', worse) == expected and worse.startswith(

@@ -106,7 +106,8 @@ def _principle_page(folder: Path, pub: Publication, principle: dict, indicators:
 
 def _overview(folder: Path, pub: Publication, principles: list[dict], indicators: list[dict], common: dict) -> str:
     return _write(folder, "index.html", "overview.html.j2",
-                  glance=glance.glance(principles, indicators, pub.comparator_sets(indicators)), **common)
+                  glance=glance.glance(principles, indicators, pub.comparator_sets(indicators),
+                                       pub.groups_worse(indicators)), **common)
 
 
 def build_overview(folder: Path) -> str:

@@ -76,9 +76,12 @@ def row(ind: dict, comparators: dict[str, dict]) -> dict:
     }
 
 
-def glance(principles: list[dict], indicators: list[dict], comparators: dict[str, dict[str, dict]]) -> dict:
-    """The overview's grid (rows grouped by principle), its headline lists and a tile of counts per principle."""
+def glance(principles: list[dict], indicators: list[dict], comparators: dict[str, dict[str, dict]],
+           groups_worse: dict[str, list[str]] | None = None) -> dict:
+    """The overview's grid (rows grouped by principle), its headline lists (with the sex and ethnic groups worse
+    than Coventry as a whole, ``groups_worse``) and a tile of counts per principle."""
     rows = [row(i, comparators.get(i["id"], {})) for i in indicators]
+    worse_groups = [(r, (groups_worse or {})[r["ind"]["id"]]) for r in rows if (groups_worse or {}).get(r["ind"]["id"])]
     groups, tiles = [], []
     for p in principles:
         mine = [r for r in rows if r["ind"]["principle"] == p["key"]]
@@ -95,4 +98,5 @@ def glance(principles: list[dict], indicators: list[dict], comparators: dict[str
             "worse_and_worsening": [r for r in rows if r["coventry"]["class"] == "worse"
                                     and r["trend"]["direction"] == "worsening"],
             "widening": [r for r in rows if r["gap"]["widening"]],
+            "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups),
             "approximate": any(r["england"]["approximate"] for r in rows)}

@@ -49,6 +49,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                          "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
                                          "difference_upper_95", "comparison", "comparison_reason"),
 }
+GROUP_NAMES = {"F": "Female", "M": "Male", "BME": "Black and minority ethnic"}
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
 
@@ -195,6 +196,21 @@ class Publication:
                            "ORDER BY indicator_id, comparator_kind"):
             if periods.get(r["indicator_id"]) == r["period"]:
                 out.setdefault(r["indicator_id"], {})[r["comparator_kind"]] = r
+        return out
+
+    def groups_worse(self, indicators: list[dict]) -> dict[str, list[str]]:
+        """Per indicator, the sex and ethnic groups worse than Coventry as a whole in its latest period (by the
+        mart's comparison, polarity applied); empty without mart_indicator_group_comparisons."""
+        if not self.has("mart_indicator_group_comparisons"):
+            return {}
+        periods = {i["id"]: i["period"] for i in indicators}
+        out: dict[str, list[str]] = {}
+        for r in self.rows("SELECT indicator_id, period, breakdown_value FROM mart_indicator_group_comparisons "
+                           "WHERE comparator_type = 'coventry' AND comparison = 'Worse' "
+                           "ORDER BY indicator_id, breakdown, breakdown_value"):
+            if periods.get(r["indicator_id"]) == r["period"]:
+                out.setdefault(r["indicator_id"], []).append(GROUP_NAMES.get(r["breakdown_value"],
+                                                                             r["breakdown_value"]))
         return out
 
     def inequalities(self, indicator_id: str) -> list[dict]:

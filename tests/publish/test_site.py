@@ -147,6 +147,9 @@ def test_principle_page_has_a_spine_chart_with_its_table_and_sparklines(publishe
     table = html[html.index("The spine chart as a table"):html.index("</details>")]
     assert table.count("<tr><th scope=\"row\">") == 2 and "<td>lower</td>" in table and "<td>higher</td>" in table
     assert html.count('<svg class="spark" role="img"') == 2
+    overview = _page(published, "index.html")  # every indicator's spine, folded under the grid
+    folded = overview[overview.index('<details class="spine-all">'):]
+    assert folded.count('<g class="spine-row"') == len(INDICATORS) and 'id="spine-overview"' in folded
 
 
 def test_the_grid_and_spine_say_so_without_comparators(home):

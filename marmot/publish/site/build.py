@@ -105,9 +105,11 @@ def _principle_page(folder: Path, pub: Publication, principle: dict, indicators:
 
 
 def _overview(folder: Path, pub: Publication, principles: list[dict], indicators: list[dict], common: dict) -> str:
-    return _write(folder, "index.html", "overview.html.j2",
-                  glance=glance.glance(principles, indicators, pub.comparator_sets(indicators),
-                                       pub.groups_worse(indicators)), **common)
+    at_a_glance = glance.glance(principles, indicators, pub.comparator_sets(indicators), pub.groups_worse(indicators))
+    figure = spine.chart("spine-overview", "Spine chart: every indicator, Coventry among English upper-tier "
+                         "authorities", at_a_glance["rows"])
+    return _write(folder, "index.html", "overview.html.j2", glance=at_a_glance,
+                  spine=Markup(figure) if figure else None, **common)
 
 
 def build_overview(folder: Path) -> str:

@@ -5,10 +5,7 @@
 -- or outcome holds what looks like contact details or an identifier (an e-mail address, a phone number, a
 -- 10-digit NHS number, a postcode) is published without its text (text_withheld), never as sent.
 with reference_wards as (
-    select distinct
-        lower(ward_name) as ward_key,
-        ward_name
-    from {{ ref('int_geography__wards') }}
+    {{ reference_ward_names() }}
 ),
 
 studies as (

@@ -112,17 +112,25 @@ def _overview(folder: Path, pub: Publication, principles: list[dict], indicators
                   spine=Markup(figure) if figure else None, **common)
 
 
+def _assets(folder: Path) -> None:
+    assets = folder / "assets"
+    assets.mkdir(exist_ok=True)
+    shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+
+
+def _common(pub: Publication, principles: list[dict]) -> dict:
+    """What every page's frame (base.html.j2) shows."""
+    return {"version": pub.version, "synthetic": pub.synthetic, "principles": principles, "missing": pub.missing}
+
+
 def build_overview(folder: Path) -> str:
     """Only the overview page (and the style sheet) of the version in ``folder``: what tests measure."""
     folder = Path(folder)
     pub = Publication.open(folder)
     try:
-        (folder / "assets").mkdir(exist_ok=True)
-        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", folder / "assets" / "site.css")
+        _assets(folder)
         principles, indicators = pub.principles(), pub.indicators()
-        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
-                  "missing": pub.missing}
-        return _overview(folder, pub, principles, indicators, common)
+        return _overview(folder, pub, principles, indicators, _common(pub, principles))
     finally:
         pub.close()
 
@@ -179,12 +187,9 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
     pub = Publication.open(folder)
     try:
         (folder / "exports").mkdir(exist_ok=True)
-        assets = folder / "assets"
-        assets.mkdir(exist_ok=True)
-        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+        _assets(folder)
         principles, indicators = pub.principles(), pub.indicators()
-        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
-                  "missing": pub.missing}
+        common = _common(pub, principles)
         jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
         pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
         status = pub.partner_status()

@@ -22,9 +22,9 @@ GAP_WORDS = {"no significant change": "No change", "cannot be calculated": "Not 
 GAP_CLASS = {"widening": "worse", "narrowing": "better", "no significant change": "flat"}
 
 
-def _cell(label: str | None, value=None, **extra) -> dict:
+def _cell(label: str | None, value=None, title: str | None = None) -> dict:
     label = label or NOT_COMPARED
-    return {"label": label, "class": labels.benchmark_class(label), "value": value, **extra}
+    return {"label": label, "class": labels.benchmark_class(label), "value": value, "title": title}
 
 
 def _compared(ind: dict, comparator: float | None) -> str:
@@ -66,7 +66,8 @@ def row(ind: dict, comparators: dict[str, dict]) -> dict:
                     "approximate": bool(latest.get("england_value_is_approximate") or england.get("is_approximate"))},
         "region": _cell(latest.get("region_comparison") or _compared(ind, region_value), region_value),
         "peers": _cell(_compared(ind, peers.get("value")), peers.get("value"),
-                       peers=peers.get("peers_with_values")),
+                       title=f"the median of {peers['peers_with_values']} CIPFA nearest neighbours with a value"
+                       if peers.get("peers_with_values") else None),
         "trend": {"label": trend_word, "full": latest.get("trend_label") or "Trend not published",
                   "reason": latest.get("trend_reason"), "direction": direction,
                   "arrow": labels.trend_arrow(latest.get("trend_label"))},
@@ -89,9 +90,7 @@ def glance(principles: list[dict], indicators: list[dict], comparators: dict[str
         count = {k: sum(r["coventry"]["class"] == k for r in mine) for k in ("better", "similar", "worse")}
         count.update({k: sum(r["trend"]["direction"] == k for r in mine) for k in ("improving", "worsening")},
                      widening=sum(r["gap"]["widening"] for r in mine), indicators=len(mine),
-                     no_judgement=sum(r["coventry"]["class"] in ("bob-lower", "bob-higher") for r in mine),
-                     worst=[r for r in mine if r["coventry"]["class"] == "worse"
-                            and r["trend"]["direction"] == "worsening"])
+                     no_judgement=sum(r["coventry"]["class"] in ("bob-lower", "bob-higher") for r in mine))
         tiles.append({"principle": p, **count})
     return {"groups": groups, "tiles": tiles, "rows": rows,
             "worse": [r for r in rows if r["coventry"]["class"] == "worse"],

@@ -9,3 +9,12 @@
         else coalesce({{ reference_name }}, 'Ward not recognised')
     end
 {%- endmacro %}
+
+{#- The reference wards a partner's free-text ward is matched against: ``ward_key`` (lower case) and ``ward_name``;
+    join on ``ward_key = lower(trim(raw))`` and pass ``ward_name`` to published_ward_name. -#}
+{% macro reference_ward_names() -%}
+    select distinct
+        lower(ward_name) as ward_key,
+        ward_name
+    from {{ ref('int_geography__wards') }}
+{%- endmacro %}

@@ -75,7 +75,8 @@ def test_published_figures_come_from_the_landed_files(home, synthetic, other_par
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     con.close()
     assert tables == {"mart_indicator_values", "mart_indicator_breakdowns", "mart_indicator_latest",
-                      "mart_indicator_metadata", "mart_principle_summary", "mart_partner_activities",
+                      "mart_case_studies", "mart_indicator_metadata", "mart_principle_summary",
+                      "mart_partner_activities",
                       "mart_data_coverage", "mart_publication_sources", "mart_indicator_comparators",
                       "mart_indicator_inequalities", "mart_indicator_group_comparisons"}
 

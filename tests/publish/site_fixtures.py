@@ -42,6 +42,15 @@ INDICATORS = [  # id, principle, name, polarity, base %, England, comparison, tr
     ("p4_fsm", "P4_living_standard", "Free school meal eligibility", "BOB", 27.0, 24.0, "Higher", "Increasing"),
     ("p4_fuel_poverty", "P4_living_standard", "Fuel poverty (LILEE)", "LiG", 18.0, 13.0, "Worse", None),
 ]
+# deprivation gap: (quintile_gap_change, sii_trend); the grid reads the SII's where it could be tested
+GAPS = {"h0_healthy_weight": ("Widening", "Cannot be calculated"),
+        "h0_good_health": ("No significant change", "Cannot be calculated"),
+        "p1_school_readiness": ("No significant change", "Widening"),
+        "p1_low_birth_weight": ("Narrowing", "Cannot be calculated"),
+        "p4_fsm": ("Widening", "Cannot be calculated"),
+        "p4_fuel_poverty": ("Cannot be calculated", "Cannot be calculated")}
+REGION = {"h0_healthy_weight": "Similar", "p1_school_readiness": "Better", "p4_fsm": "Higher"}  # else Not compared
+APPROXIMATE_ENGLAND = "p4_fuel_poverty"  # its England comparator is the seeded approximate value
 WARDS = [("E05001218", "Foleshill"), ("E05001219", "Earlsdon"), ("E05001220", "Wainbody"),
          ("E05001221", "=HYPERLINK(\"http://x\")")]
 SUPPRESSED_WARD = "E05001220"
@@ -100,11 +109,13 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE TABLE marts.mart_indicator_latest (indicator_id VARCHAR, latest_period VARCHAR,
         england_value DOUBLE, england_comparison VARCHAR, trend_label VARCHAR, trend_code VARCHAR,
         trend_reason VARCHAR, quintile_gap DOUBLE, quintile_gap_lower_95 DOUBLE, quintile_gap_upper_95 DOUBLE,
-        quintile_gap_change VARCHAR)""")
-    con.executemany("INSERT INTO marts.mart_indicator_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        quintile_gap_change VARCHAR, region_value DOUBLE, region_comparison VARCHAR, sii_trend VARCHAR)""")
+    con.executemany("INSERT INTO marts.mart_indicator_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(i[0], PERIODS[-1], i[5], i[6], i[7], TREND_CODES.get(i[7]),
                       f"Fingertips trend test of {i[0]}" if i[7] else None,
-                      -6.0, -7.5, -4.5, "Widening") for i in INDICATORS])
+                      -6.0, -7.5, -4.5, GAPS[i[0]][0], i[5] + 1, REGION.get(i[0], "Not compared"), GAPS[i[0]][1])
+                     for i in INDICATORS])
+    _comparators(con)
     con.execute("""CREATE TABLE marts.mart_principle_summary AS SELECT * FROM (VALUES
         ('H0_headline', 2, 0, 1, 1, 0, 0, 1, 1, 0, 2, 0), ('P1_best_start', 2, 1, 1, 0, 0, 1, 0, 1, 1, 2, 0),
         ('P4_living_standard', 2, 0, 0, 1, 1, 0, 0, 1, 0, 2, 0))
@@ -118,6 +129,12 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
         ('P4_living_standard', 'Foleshill', '2026-Q2', 2, 300, 2, 0, NULL))
         t(principle_key, ward_name, quarter, programmes, people_reached, proportionate_universalism_programmes,
           case_studies, case_study_titles)""")
+    con.execute("""CREATE TABLE marts.mart_case_studies AS SELECT * FROM (VALUES
+        ('P1_best_start', 'Foleshill', '2026-Q2', 'Family Hubs', 'A family finds support',
+         'A family was helped to find a nursery place and a health visitor.', 'The child started nursery on time.'),
+        ('P1_best_start', 'Earlsdon', '2026-Q1', 'Family Hubs', 'Stay and play at the hub',
+         'Weekly stay and play sessions for parents of under-fives.', 'Forty families came each week.'))
+        t(principle_key, ward_name, quarter, partner_name, title, summary, outcome)""")
     con.execute("""CREATE TABLE marts.mart_data_coverage AS SELECT * FROM (VALUES
         ('early_years', 'eyfsp', 'annual', '2025/26', 5, 5, 0, NULL, TIMESTAMPTZ '2026-09-01 10:00:00+00'),
         ('housing', 'fuel_poverty', 'annual', '2024', 4, 5, 1, '2025', TIMESTAMPTZ '2026-06-01 10:00:00+00'))
@@ -148,6 +165,28 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
                      for i in INDICATORS])
 
 
+def _comparators(con: duckdb.DuckDBPyConnection) -> None:
+    """England, the region and the peers' median of every indicator's latest period, each row with the spread of
+    the English upper-tier authorities (England x 0.6, 0.85, 0.98, 1.1, 1.5); the peers' median is England - 1."""
+    con.execute("""CREATE TABLE marts.mart_indicator_comparators (indicator_id VARCHAR, period VARCHAR,
+        comparator_kind VARCHAR, area_code VARCHAR, area_name VARCHAR, value DOUBLE, lower_95 DOUBLE, upper_95 DOUBLE,
+        peers_with_values INTEGER, source VARCHAR, is_approximate BOOLEAN, is_synthetic BOOLEAN,
+        is_mapping_verified BOOLEAN, authorities INTEGER, authorities_min DOUBLE, authorities_q1 DOUBLE,
+        authorities_median DOUBLE, authorities_q3 DOUBLE, authorities_max DOUBLE)""")
+    rows = []
+    for ind, *_, england, _, _ in INDICATORS:
+        approximate = ind == APPROXIMATE_ENGLAND
+        spread = (151, *(round(england * f, 2) for f in (0.6, 0.85, 0.98, 1.1, 1.5)))
+        rows += [(ind, PERIODS[-1], "england", "E92000001", "England (approximate)" if approximate else "England",
+                  england, None, None, None, "approximate_seed" if approximate else "fingertips", approximate, True,
+                  True, *spread),
+                 (ind, PERIODS[-1], "region", "E12000005", "West Midlands", england + 1, england + 0.5, england + 1.5,
+                  None, "fingertips", False, True, True, *spread),
+                 (ind, PERIODS[-1], "peer_median", None, "CIPFA nearest neighbours (median)", england - 1, None,
+                  None, 15, "fingertips", False, True, True, *spread)]
+    con.executemany(f"INSERT INTO marts.mart_indicator_comparators VALUES ({', '.join(['?'] * 19)})", rows)
+
+
 SII_DEFINITION = "Slope index of inequality (SII): ... so a positive value means the least deprived do better"
 
 
@@ -175,7 +214,9 @@ def _inequality_marts(con: duckdb.DuckDBPyConnection) -> None:
         ('p1_school_readiness', '2025/26', 'sex', 'F', 'coventry', 'Coventry (all persons)', NULL, 70.1, 65.0,
          1.0785, 1.04, 1.12, 5.1, 2.9, 7.3, 'Better', NULL),
         ('p1_school_readiness', '2025/26', 'sex', 'F', 'reference_group', 'Male', 'Males are the reference', 70.1,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Not compared', 'a value is suppressed or missing'))
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Not compared', 'a value is suppressed or missing'),
+        ('p1_school_readiness', '2025/26', 'ethnicity', 'Black', 'coventry', 'Coventry (all persons)', NULL, 58.0,
+         65.0, 0.8923, 0.85, 0.94, -7.0, -9.1, -4.9, 'Worse', NULL))
         t(indicator_id, period, breakdown, breakdown_value, comparator_type, comparator, reference_note, value,
           comparator_value, ratio, ratio_lower_95, ratio_upper_95, difference, difference_lower_95,
           difference_upper_95, comparison, comparison_reason)""")

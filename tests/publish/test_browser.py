@@ -55,10 +55,12 @@ def _check_page(page, url: str, base: str) -> list[str]:
     page.wait_for_load_state("load")
     assert errors == [], (url, errors)
     assert page.get_by_role("note").filter(has_text="Synthetic demo data").is_visible(), url
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # folded charts
     for chart in page.locator("svg.chart").all():
         name = chart.get_attribute("id")
-        assert chart.get_attribute("role") == "img" and chart.locator("title").text_content(), (url, name)
-        assert chart.locator("g.role-mark > *").count() > 0, (url, name)  # marks were drawn
+        assert chart.get_attribute("role") == "img" and chart.locator(":scope > title").text_content(), (url, name)
+        # marks were drawn: Vega's, or a spine chart's rows
+        assert chart.locator("g.role-mark > *, g.spine-row > circle").count() > 0, (url, name)
         box = chart.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 50, (url, name)
         assert chart.locator("xpath=ancestor::section[1]//table").count() >= 1, (url, name)  # data behind it
@@ -92,8 +94,9 @@ def test_every_page_loads_draws_its_charts_and_every_link_resolves(browser, serv
     names = {urlparse(u).path.lstrip("/") for u in seen}
     assert {"index.html", "partners.html", "changes.html", "data.html",
             "indicator-p1_school_readiness.html", "principle-P1_best_start.html"} <= names
-    # pages: index, partners, changes, data, dictionary; charts: three per indicator and school readiness's SII
-    assert len(names) == 5 + 6 + 3 and charts == 6 * 3 + 1
+    # pages: index, partners, changes, data, dictionary; charts: three per indicator and school readiness's SII, and
+    # a spine chart per principle and one of every indicator on the overview
+    assert len(names) == 5 + 6 + 3 and charts == 6 * 3 + 1 + 3 + 1
     assert {"README.md", "marmot.duckdb", "exports/principle-P1_best_start.xlsx",
             "exports/indicator-p4_fsm.csv", "validation/report.html"} <= {urlparse(u).path.lstrip("/") for u in files}
 

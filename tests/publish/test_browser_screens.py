@@ -5,7 +5,9 @@ Screenshots of the phone view go to test-artifacts/ (git-ignored, kept by CI).""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -13,9 +15,10 @@ import pytest
 from fixtures.deliveries import write_ledger
 
 from marmot.publish.site import charts
+from marmot.publish.site.build import build_overview
 from marmot.settings import Paths
 from marmot.validate.gx_runner import GxRun
-from publish.site_fixtures import publish_built, serving, write_build
+from publish.site_fixtures import INDICATORS, PRINCIPLES, publish_built, serving, write_build
 from publish.test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium of the browser tests)
 
 WIDTHS = (390, 1400)
@@ -118,4 +121,76 @@ def test_data_docs_are_styled_and_scripted_by_their_own_copies(browser, site):  
     assert sheets["bootstrap/bootstrap.min.css"] > 1000 and sheets["fontawesome/css/all.min.css"] > 1000, sheets
     assert (loaded["jquery"], loaded["table"]) == ("function", "function") and loaded["rows"] == 1, loaded
     assert "Segoe UI" in loaded["font"] or "Roboto" in loaded["font"], loaded  # Bootstrap's font stack
+    page.close()
+
+
+COPIES = 8  # the fixture's 6 indicators under 9 principle groups: 54, about as many as the catalogue's 59
+OVERVIEW_MAX_PX = 3000  # the overview of nine tables was 8,154 px tall at 1400 px with the demo's indicators
+SPINES = """() => [...document.querySelectorAll('svg.spine')].map(svg => ({
+  id: svg.id, rows: svg.querySelectorAll('g.spine-row').length,
+  markers: [...svg.querySelectorAll('circle.spine-coventry')].filter(c => c.getBoundingClientRect().width > 0).length,
+  smallest: Math.min(...[...svg.querySelectorAll('text')].map(t =>
+    parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getScreenCTM().a, t.getScreenCTM().b)))}))"""
+
+
+def _many_indicators(folder: Path, target: Path) -> Path:
+    """A copy of the version whose indicators come again under eight more principles, with names longer than the
+    catalogue's (median 50 characters), half of them with no significant change in their trend or gap (still more
+    worse-and-worsening and widening than the six of the fixture would make), and only its overview rendered
+    again."""
+    target.mkdir()
+    for name in ("marmot.duckdb", "manifest.json"):
+        shutil.copyfile(folder / name, target / name)
+    ids = ", ".join(f"'{i[0]}'" for i in INDICATORS)
+    con = duckdb.connect(str(target / "marmot.duckdb"))
+    for table in ("mart_indicator_values", "mart_indicator_latest", "mart_indicator_comparators",
+                  "mart_indicator_metadata"):
+        columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
+                                             [table]).fetchall()}
+        for k in range(1, COPIES + 1):
+            replace = [f"indicator_id || '_{k}' AS indicator_id"]
+            replace += [f"'X{k}_group' AS principle_key"] if "principle_key" in columns else []
+            replace += [f"'Principle group {k} of the copies' AS principle_label"] if "principle_label" in columns \
+                else []
+            replace += ["indicator_name || ' among residents aged 16 to 64 (persons)' AS indicator_name"] \
+                if "indicator_name" in columns else []
+            con.execute(f"INSERT INTO {table} SELECT * REPLACE ({', '.join(replace)}) FROM {table} "
+                        f"WHERE indicator_id IN ({ids})")
+    for k in range(1, COPIES + 1, 2):  # half the copies with no significant change in their trend or gap
+        con.execute("UPDATE mart_indicator_latest SET trend_label = 'No significant change', "
+                    "quintile_gap_change = 'No significant change', sii_trend = 'Cannot be calculated' "
+                    f"WHERE suffix(indicator_id, '_{k}')")
+    con.close()
+    build_overview(target)
+    return target
+
+
+def test_the_overview_fits_far_fewer_screens_and_never_scrolls_sideways(browser, site, tmp_path):  # noqa: F811
+    """Every indicator in one grid: with 54 indicators the overview is under 3,000 px tall on a desktop (it was
+    8,154 px); on a phone the grid scrolls in its own box, never the page."""
+    _, folder = site
+    many = _many_indicators(folder, tmp_path / "many")
+    heights = {}
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto((many / "index.html").as_uri())
+        rows, wide, screen, heights[width] = page.evaluate(
+            "() => [document.querySelectorAll('table.rug tr[data-indicator]').length, "
+            "document.documentElement.scrollWidth, document.documentElement.clientWidth, "
+            "document.documentElement.scrollHeight]")
+        assert rows == len(INDICATORS) * (COPIES + 1) and wide <= screen, (width, rows, wide, screen)
+        page.close()
+    print(f"overview height with {len(INDICATORS) * (COPIES + 1)} indicators: {heights}")
+    assert heights[1400] < OVERVIEW_MAX_PX, heights
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_principle_page_draws_its_spine_chart_in_11_px_text_or_more(browser, site, width):  # noqa: F811
+    base, folder = site
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for key in PRINCIPLES:
+        page.goto(f"{base}principle-{key}.html")
+        [chart] = page.evaluate(SPINES)
+        assert chart["rows"] == chart["markers"] == 2, (key, chart)
+        assert chart["smallest"] >= charts.MIN_TEXT_PX - 0.01, (key, width, chart)
     page.close()

@@ -12,14 +12,17 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from marmot.publish.site import spine
 from marmot.publish.site.build import build_site
 from marmot.publish.site.publication import NotPublishable
 from marmot.publish.site.serve import make_server
 from marmot.settings import Paths
 from publish.site_fixtures import (
+    APPROXIMATE_ENGLAND,
     INDICATORS,
     PERIODS,
     PRINCIPLES,
+    REGION,
     SUPPRESSED_WARD,
     publish_built,
     publish_version,
@@ -49,20 +52,117 @@ def test_every_page_of_the_version_is_written(published):
         assert links and [u for u in links if re.match(r"[a-z]+:|//", u) and u != "data:,"] == [], name  # all local
 
 
-def test_overview_colours_each_comparison_and_sums_up_trends(published):
+def _grid_row(html: str, ind_id: str) -> str:
+    return re.search(rf'<tr data-indicator="{ind_id}">.*?</tr>', html, re.S).group(0)
+
+
+def _cells(row: str) -> list[tuple[str, str]]:
+    """(class, words) of each coloured cell of a grid row: Coventry vs England, region, peers, trend, gap."""
+    return [(c, " ".join(re.sub(r"<[^>]+>", " ", text).split()))
+            for c, text in re.findall(r'<td class="rug ([\w-]+)"[^>]*>(.*?)</td>', row, re.S)]
+
+
+def test_overview_grid_has_one_row_per_indicator_coloured_by_significance_and_polarity(published):
     html = _page(published, "index.html")
-    for ind_id, _, _, _, _, england, comparison, trend in INDICATORS:
-        row = re.search(rf'<tr>\s*<th scope="row"><a href="indicator-{ind_id}.html">.*?</tr>', html, re.S).group(0)
-        expected = {"Better": "better", "Similar": "similar", "Worse": "worse", "Higher": "bob-higher"}[comparison]
-        assert f'<span class="badge {expected}">{comparison}</span>' in row
-        assert f"{england:.1f}" in row and "-6.0" in row and "Widening" in row
-        assert (trend or "Trend not published") in row
-    summary = html[html.index('id="summary"'):html.index('id="H0_headline"')]
-    improving, worsening, others = re.findall(r"<li>(.*?)</li>", summary, re.S)
-    assert ">1 improving<" in improving and re.findall(r"indicator-\w+", improving) == ["indicator-p1_school_readiness"]
-    assert ">2 worsening<" in worsening and re.findall(r"indicator-\w+", worsening) == [
-        "indicator-h0_healthy_weight", "indicator-p1_low_birth_weight"]
-    assert others.startswith("1 changing") and "1 with no significant change, 1 where" in others
+    grid = html[html.index('id="grid-h"'):]
+    assert grid.count("<tr data-indicator=") == len(INDICATORS)
+    assert [t for t in re.findall(r'<tr class="group"><th scope="colgroup" colspan="7"><a [^>]*>(.*?)</a>', grid)] \
+        == list(PRINCIPLES.values())  # grouped by principle, in their order
+    expected = {"Better": "better", "Similar": "similar", "Worse": "worse", "Higher": "bob-higher"}
+    for ind_id, _, _, _, _, england, comparison, _ in INDICATORS:
+        row = _grid_row(grid, ind_id)
+        cells = _cells(row)
+        assert cells[0][0] == expected[comparison] and cells[0][1].endswith(comparison), (ind_id, cells)
+        assert f'<td class="num">{england:.1f}' in row
+        assert cells[1][1].endswith(REGION.get(ind_id, "Not compared"))  # the mart's region comparison
+        assert len(cells) == 5 and all(words for _, words in cells)  # every coloured cell says it in words too
+    # polarity: lower is better (low birth weight) and higher is better (healthy weight) are both worse, red;
+    # free school meals (no polarity) is higher, dark blue, and its trend is a blue 'Increasing'
+    assert _cells(_grid_row(grid, "p1_low_birth_weight"))[0] == ("worse", "5.1 Worse")
+    assert _cells(_grid_row(grid, "h0_healthy_weight"))[0] == ("worse", "41.6 Worse")
+    assert _cells(_grid_row(grid, "p1_school_readiness"))[0] == ("better", "64.6 Better")
+    fsm = _cells(_grid_row(grid, "p4_fsm"))
+    assert fsm[0] == ("bob-higher", "28.6 Higher") and fsm[3] == ("trend-changing", "↑ Increasing")
+    # peers: the peers' median (England - 1) against Coventry's 95% interval, by polarity
+    assert _cells(_grid_row(grid, "p1_low_birth_weight"))[2] == ("worse", "1.9 Worse")
+    assert _cells(_grid_row(grid, "p1_school_readiness"))[2] == ("better", "59.0 Better")
+    assert _cells(_grid_row(grid, "h0_healthy_weight"))[3:] == [("trend-worsening", "↓ Getting worse"),
+                                                                ("worse", "Widening")]
+    assert _cells(_grid_row(grid, "p1_low_birth_weight"))[4] == ("better", "Narrowing")
+    assert _cells(_grid_row(grid, "p4_fuel_poverty"))[3] == ("trend-unknown", "? Not calculated")
+    # the approximate England comparator is marked, and the key says what the mark means
+    assert 'title="Approximate England value' in _grid_row(grid, APPROXIMATE_ENGLAND)
+    assert 'title="Approximate England value' not in _grid_row(grid, "p4_fsm") and "approximate England value" in grid
+
+
+def test_overview_headline_names_the_worse_and_worsening_and_the_widening_gaps(published):
+    html = _page(published, "index.html")
+    headline = html[html.index('class="glance-headline"'):html.index('class="tiles"')]
+    worse, widening = re.findall(r"<div><p>(.*?)</div>", headline, re.S)
+    groups = re.search(r'<div class="groups">(.*?)</div>', headline, re.S).group(1)  # for whom: worse than Coventry
+    assert ">1</strong> sex or ethnic group is <strong>worse than Coventry as a whole" in groups
+    assert re.findall(r'<li><a href="indicator-(\w+)\.html">[^<]*</a>: ([^<]*)</li>', groups) == [
+        ("p1_school_readiness", "Black")]
+    expected = [i[0] for i in INDICATORS if i[6] == "Worse" and "getting worse" in (i[7] or "")]
+    assert expected == ["h0_healthy_weight", "p1_low_birth_weight"]
+    assert re.findall(r'href="indicator-(\w+)\.html"', worse) == expected and worse.startswith(
+        '<strong class="count worse">2</strong> of 6 indicators are <strong>worse than England and getting worse')
+    assert re.findall(r'href="indicator-(\w+)\.html"', widening) == [
+        "h0_healthy_weight", "p1_school_readiness", "p4_fsm"]  # school readiness by its SII over five periods
+    assert re.findall(r"</a>( <abbr[^>]*>\(SII\)</abbr>)?</li>", widening) == ["", " " + re.search(
+        r"<abbr[^>]*>\(SII\)</abbr>", widening).group(0), ""]
+    tiles = re.findall(r'<li class="tile">(.*?)</li>', html, re.S)
+    assert len(tiles) == len(PRINCIPLES)
+    best_start = next(t for t in tiles if "principle-P1_best_start.html" in t)
+    for text in ("2 indicators", '"badge better">1 better', '"badge similar">0 similar', '"badge worse">1 worse',
+                 '"trend improving">1 improving', '"trend worsening">1 worsening', "1 gap widening"):
+        assert text in best_start, text
+    assert "no judgement" in next(t for t in tiles if "P4_living_standard" in t)
+
+
+def test_spine_chart_puts_better_on_the_same_side_whatever_the_polarity():
+    spread = {"authorities_min": 0.0, "authorities_q1": 4.0, "authorities_median": 5.0, "authorities_q3": 6.0,
+              "authorities_max": 10.0}
+    high_is_good = spine.positions(spread, 8.0, 5.0, "HiG")  # higher than England: better
+    low_is_good = spine.positions(spread, 2.0, 5.0, "LiG")  # lower than England: better
+    assert high_is_good["coventry"] > 0.5 and low_is_good["coventry"] > 0.5  # both on the right
+    assert spine.positions(spread, 8.0, 5.0, "LiG")["coventry"] < 0.5  # higher where low is good: worse, left
+    assert high_is_good["england"] == 0.5 and high_is_good["max"] == 1.0 and low_is_good["max"] == 0.0
+    assert spine.positions(spread, 8.0, 5.0, "BOB")["coventry"] > 0.5  # no polarity: higher on the right
+
+
+def test_principle_page_has_a_spine_chart_with_its_table_and_sparklines(published):
+    html = _page(published, "principle-P1_best_start.html")
+    svg = re.search(r'<svg[^>]*class="chart spine".*?</svg>', html, re.S).group(0)
+    assert 'role="img" id="spine-P1_best_start" aria-labelledby="spine-P1_best_start-t spine-P1_best_start-d"' in svg
+    assert re.search(r'<title id="spine-P1_best_start-t">[^<]+</title><desc id="spine-P1_best_start-d">[^<]+</desc>',
+                     svg)
+    assert min(float(f) for f in re.findall(r'font-size="([0-9.]+)px"', svg)) >= 11
+    def coventry_x(ind_id):
+        row = re.search(rf'data-indicator="{ind_id}">.*?</g>', svg, re.S).group(0)
+        return float(re.search(r'<circle class="spine-coventry (\w+)" cx="([0-9.]+)"', row).group(2))
+    centre = spine.PAD + spine.NAME_W + spine.SPINE_W / 2
+    # low birth weight (low is good) and school readiness (high is good): worse left, better right
+    assert coventry_x("p1_low_birth_weight") < centre < coventry_x("p1_school_readiness")
+    table = html[html.index("The spine chart as a table"):html.index("</details>")]
+    assert table.count("<tr><th scope=\"row\">") == 2 and "<td>lower</td>" in table and "<td>higher</td>" in table
+    assert html.count('<svg class="spark" role="img"') == 2
+    overview = _page(published, "index.html")  # every indicator's spine, folded under the grid
+    folded = overview[overview.index('<details class="spine-all">'):]
+    assert folded.count('<g class="spine-row"') == len(INDICATORS) and 'id="spine-overview"' in folded
+
+
+def test_the_grid_and_spine_say_so_without_comparators(home):
+    write_build(home.build_db)
+    con = duckdb.connect(str(home.build_db))
+    con.execute("DROP TABLE marts.mart_indicator_comparators")
+    con.close()
+    folder = publish_built(home)
+    principle = _page(folder, "principle-P1_best_start.html")
+    assert "<code>mart_indicator_comparators</code> not in this version" in principle and "chart spine" not in principle
+    overview = _page(folder, "index.html")
+    assert overview.count("<tr data-indicator=") == len(INDICATORS)
+    assert "<code>mart_indicator_comparators</code> not in this version" in overview
 
 
 def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
@@ -74,7 +174,7 @@ def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
         assert "mark-" in svg
-    assert html.count("<table>") == 6  # trend, quintiles, inequality over time, groups compared, wards, breakdowns
+    assert html.count("<table>") == 7  # trend, comparators, quintiles, inequality over time, groups, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     about = html[html.index('id="about-h"'):]
     for text in ("Definition of School readiness", "Numerator of p1_school_readiness",
@@ -207,11 +307,16 @@ def test_principle_page_shows_its_summary_activities_and_case_studies(published)
     assert "1 worse (1 of them against an approximate England value)." in html  # approximations say so
     assert "against an approximate" not in _page(published, "principle-P4_living_standard.html")
     activities = html[html.index('id="act-h"'):html.index('id="case-h"')]
-    assert "2026-Q2" in activities and "2026-Q1" not in activities
-    assert re.search(r'<th scope="row">Foleshill</th><td class="num">3</td><td class="num">2</td>'
-                     r'<td class="num">420</td>', activities)
+    latest = activities[:activities.index("People reached by ward")]
+    assert "Partner programmes by ward, 2026-Q2" in latest and "2026-Q1" not in latest
+    # universal and in proportion to need, then the people reached by ward in each quarter
+    assert re.search(r'<th scope="row">Foleshill</th><td class="num">3</td><td class="num">1</td>'
+                     r'<td class="num">2</td><td class="num">420</td>', activities)
+    assert "People reached by ward, 2026-Q1 to 2026-Q2" in activities
+    assert re.search(r'<th scope="row">Earlsdon</th><td class="num">75</td><td class="num">80</td>', activities)
     cases = html[html.index('id="case-h"'):]
-    assert "A family finds support" in cases and "Stay and play at the hub" in cases
+    assert "<h3>A family finds support</h3>" in cases and "<h3>Stay and play at the hub</h3>" in cases
+    assert "A family was helped to find a nursery place" in cases and "<strong>Outcome:</strong> The child" in cases
     other = _page(published, "principle-P4_living_standard.html")
     assert "No case studies submitted under this principle." in other and "A family finds support" not in other
 
@@ -246,12 +351,13 @@ def test_bigger_marts_not_yet_published_are_named_not_hidden(home):
     overview, indicator = _page(folder, "index.html"), _page(folder, "indicator-p4_fsm.html")
     for html in (overview, indicator):
         assert "<code>mart_indicator_latest</code> not in this version" in html
-    assert "<code>mart_principle_summary</code> not in this version" in overview
+    assert "<code>mart_indicator_comparators</code> not in this version" in overview
     assert "<code>mart_indicator_metadata</code> not in this version" in indicator
     assert "<code>mart_indicator_inequalities</code> not in this version" in indicator
     assert "<code>mart_indicator_group_comparisons</code> not in this version" in indicator
-    assert "28.6 %" in overview and "Not compared" in overview  # the values that exist are still shown
+    assert '<span class="v">28.6</span> <span class="w">Not compared</span>' in overview  # values still shown
     principle = _page(folder, "principle-P1_best_start.html")
+    assert "<code>mart_principle_summary</code> not in this version" in principle
     assert principle.count("<code>mart_partner_activities</code> not in this version") == 2
 
 

@@ -60,6 +60,11 @@ GOOD = {
         "quarter": ["2024-Q1"] * 3,
         "people_reached": [40, 0, 12],
     }),
+    "mart_case_studies": pd.DataFrame({
+        "title": ["A calmer start", "Case study"],
+        "summary": ["A mum joined a group; a benefits check found 1,500 pounds.", None],
+        "outcome": ["She attends weekly.", None],
+    }),
     "mart_data_coverage": pd.DataFrame({
         "partner": [f"p{i}" for i in range(29)],
         "dataset": ["d"] * 29,
@@ -158,6 +163,11 @@ BREAKERS = {
     ("mart_partner_activities", "expect_compound_columns_to_be_unique", None): _set("ward_name", 1, "Foleshill"),
     ("mart_partner_activities", "expect_column_values_to_be_between", "people_reached"):
         _set("people_reached", 0, -1),
+    ("mart_case_studies", "expect_column_values_to_not_match_regex", "summary"):
+        _set("summary", 0, "Write to jo@example.org"),
+    ("mart_case_studies", "expect_column_values_to_not_match_regex", "outcome"):
+        _set("outcome", 0, "Ask jo@example.org"),
+    ("mart_case_studies", "expect_column_values_to_not_be_null", "title"): _set("title", 0, None),
     ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:28],
     ("mart_data_coverage", "expect_compound_columns_to_be_unique", None): _set("partner", 1, "p0"),
     ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):

@@ -3,10 +3,7 @@
 -- programme active in several wards or principles counts in each. Wards are published
 -- only by their reference names (macro published_ward_name): a partner's ward is free text.
 with reference_wards as (
-    select distinct
-        lower(ward_name) as ward_key,
-        ward_name
-    from {{ ref('int_geography__wards') }}
+    {{ reference_ward_names() }}
 ),
 
 activities as (

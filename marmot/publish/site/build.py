@@ -1,7 +1,8 @@
 """Write the static site of one published version into its folder.
 
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
-server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
+server): ``index.html`` (overview: every indicator at a glance, ``glance.py``),
+``principle-<key>.html``, ``indicator-<id>.html``,
 ``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
 ``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook
 per principle); ``README.md``.
@@ -27,7 +28,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, labels
+from marmot.publish.site import changes, charts, exports, glance, labels, spine
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
@@ -65,13 +66,6 @@ def _write(folder: Path, name: str, template: str, **context) -> str:
     return name
 
 
-def _summary(indicators: list[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {"improving": [], "worsening": [], "flat": [], "changing": [], "unknown": []}
-    for ind in indicators:
-        out[labels.trend_direction((ind["latest"] or {}).get("trend_label"))].append(ind)
-    return out
-
-
 def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> str:
     rows = pub.values(ind["id"])
     latest = [r for r in rows if r["period"] == ind["period"]]
@@ -98,8 +92,47 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
     mine = [i for i in indicators if i["principle"] == principle["key"]]
     exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx")
+    comparators = pub.comparator_sets(mine)
+    rows = [glance.row(i, comparators.get(i["id"], {})) for i in mine]
+    sparks = {r["ind"]["id"]: spine.sparkline(r["ind"], pub.values(r["ind"]["id"], level="city"),
+                                              r["trend"]["direction"]) for r in rows}
+    figure = spine.chart(f"spine-{principle['key']}", f"Spine chart: {principle['label']}, Coventry among English "
+                         "upper-tier authorities", rows)
     return _write(folder, f"principle-{principle['key']}.html", "principle.html.j2", principle=principle,
-                  indicators=mine, activities=pub.activities(principle["key"]), **common)
+                  indicators=mine, rows=rows, spine=Markup(figure) if figure else None,
+                  sparks={k: Markup(v) for k, v in sparks.items() if v},
+                  activities=pub.activities(principle["key"]), **common)
+
+
+def _overview(folder: Path, pub: Publication, principles: list[dict], indicators: list[dict], common: dict) -> str:
+    at_a_glance = glance.glance(principles, indicators, pub.comparator_sets(indicators), pub.groups_worse(indicators))
+    figure = spine.chart("spine-overview", "Spine chart: every indicator, Coventry among English upper-tier "
+                         "authorities", at_a_glance["rows"])
+    return _write(folder, "index.html", "overview.html.j2", glance=at_a_glance,
+                  spine=Markup(figure) if figure else None, **common)
+
+
+def _assets(folder: Path) -> None:
+    assets = folder / "assets"
+    assets.mkdir(exist_ok=True)
+    shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+
+
+def _common(pub: Publication, principles: list[dict]) -> dict:
+    """What every page's frame (base.html.j2) shows."""
+    return {"version": pub.version, "synthetic": pub.synthetic, "principles": principles, "missing": pub.missing}
+
+
+def build_overview(folder: Path) -> str:
+    """Only the overview page (and the style sheet) of the version in ``folder``: what tests measure."""
+    folder = Path(folder)
+    pub = Publication.open(folder)
+    try:
+        _assets(folder)
+        principles, indicators = pub.principles(), pub.indicators()
+        return _overview(folder, pub, principles, indicators, _common(pub, principles))
+    finally:
+        pub.close()
 
 
 def _open_version(folder: Path) -> None:
@@ -154,12 +187,9 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
     pub = Publication.open(folder)
     try:
         (folder / "exports").mkdir(exist_ok=True)
-        assets = folder / "assets"
-        assets.mkdir(exist_ok=True)
-        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+        _assets(folder)
         principles, indicators = pub.principles(), pub.indicators()
-        common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
-                  "missing": pub.missing}
+        common = _common(pub, principles)
         jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
         pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
         status = pub.partner_status()
@@ -177,8 +207,7 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
         pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
-        pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
-                            summary=_summary(indicators), **common))
+        pages.append(_overview(folder, pub, principles, indicators, common))
     finally:
         pub.close()
     log.info("site: %d pages in %s", len(pages), folder)

@@ -27,6 +27,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                "gaps_narrowing"),
     "mart_partner_activities": ("principle_key", "ward_name", "quarter", "programmes", "people_reached",
                                 "proportionate_universalism_programmes", "case_studies", "case_study_titles"),
+    "mart_case_studies": ("principle_key", "quarter", "ward_name", "partner_name", "title", "summary", "outcome"),
     "mart_indicator_breakdowns": ("indicator_id", "period", "breakdown", "breakdown_value", "value", "lower_95",
                                   "upper_95", "is_suppressed", "england_comparison"),
     "mart_indicator_metadata": ("indicator_id", "definition", "numerator_definition", "denominator_definition",
@@ -48,6 +49,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                          "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
                                          "difference_upper_95", "comparison", "comparison_reason"),
 }
+GROUP_NAMES = {"F": "Female", "M": "Male", "BME": "Black and minority ethnic"}
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
 
@@ -182,6 +184,35 @@ class Publication:
                          "AND comparator_kind <> 'peer' ORDER BY CASE comparator_kind WHEN 'england' THEN 0 "
                          "WHEN 'region' THEN 1 ELSE 2 END", [indicator_id, period])
 
+    def comparator_sets(self, indicators: list[dict]) -> dict[str, dict[str, dict]]:
+        """Per indicator, its England, region and peer-median comparator rows of the indicator's latest period
+        (``{"england": row, "region": row, "peer_median": row}``), each carrying the spread of all upper-tier
+        authorities; empty without mart_indicator_comparators."""
+        if not self.has("mart_indicator_comparators"):
+            return {}
+        periods = {i["id"]: i["period"] for i in indicators}
+        out: dict[str, dict[str, dict]] = {}
+        for r in self.rows("SELECT * FROM mart_indicator_comparators WHERE comparator_kind <> 'peer' "
+                           "ORDER BY indicator_id, comparator_kind"):
+            if periods.get(r["indicator_id"]) == r["period"]:
+                out.setdefault(r["indicator_id"], {})[r["comparator_kind"]] = r
+        return out
+
+    def groups_worse(self, indicators: list[dict]) -> dict[str, list[str]]:
+        """Per indicator, the sex and ethnic groups worse than Coventry as a whole in its latest period (by the
+        mart's comparison, polarity applied); empty without mart_indicator_group_comparisons."""
+        if not self.has("mart_indicator_group_comparisons"):
+            return {}
+        periods = {i["id"]: i["period"] for i in indicators}
+        out: dict[str, list[str]] = {}
+        for r in self.rows("SELECT indicator_id, period, breakdown_value FROM mart_indicator_group_comparisons "
+                           "WHERE comparator_type = 'coventry' AND comparison = 'Worse' "
+                           "ORDER BY indicator_id, breakdown, breakdown_value"):
+            if periods.get(r["indicator_id"]) == r["period"]:
+                out.setdefault(r["indicator_id"], []).append(GROUP_NAMES.get(r["breakdown_value"],
+                                                                             r["breakdown_value"]))
+        return out
+
     def inequalities(self, indicator_id: str) -> list[dict]:
         """The quintile gap, SII and RII of every period of one indicator (none without the mart)."""
         if not self.has("mart_indicator_inequalities"):
@@ -198,7 +229,9 @@ class Publication:
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:
-        """The latest quarter's programmes per ward, and every case study title, for one principle."""
+        """The latest quarter's programmes per ward (universal and proportionate to need), the people reached per
+        ward in each of the last quarters, and every case study (with its text where the version has it), for one
+        principle."""
         if not self.has("mart_partner_activities"):
             return None
         where = "FROM mart_partner_activities WHERE principle_key = ?"
@@ -206,9 +239,30 @@ class Publication:
         wards = self.rows(f"SELECT ward_name, programmes, people_reached, proportionate_universalism_programmes "
                           f"{where} AND quarter = ? AND programmes > 0 ORDER BY people_reached DESC, ward_name",
                           [principle_key, quarter])
-        studies = self.rows(f"SELECT quarter, ward_name, case_study_titles AS titles {where} AND case_studies > 0 "
-                            "ORDER BY quarter DESC, ward_name", [principle_key])
-        return {"quarter": quarter, "wards": wards, "case_studies": studies}
+        quarters = [r[0] for r in self.con.execute(f"SELECT DISTINCT quarter {where} AND programmes > 0 "
+                                                   "ORDER BY quarter DESC LIMIT 6", [principle_key]).fetchall()][::-1]
+        reached: dict[str, dict[str, int]] = {}
+        for r in self.rows(f"SELECT ward_name, quarter, people_reached {where} AND programmes > 0 "
+                           "ORDER BY ward_name", [principle_key]):
+            if r["quarter"] in quarters:
+                reached.setdefault(r["ward_name"], {})[r["quarter"]] = r["people_reached"]
+        history = sorted(reached.items(), key=lambda w: (-sum(w[1].values()), w[0]))
+        return {"quarter": quarter, "wards": wards, "quarters": quarters, "history": history,
+                "case_studies": self.case_studies(principle_key)}
+
+    def case_studies(self, principle_key: str) -> list[dict]:
+        """Every case study of one principle, newest first: from mart_case_studies (title, partner, ward, summary
+        and outcome) when the version has it, else only the titles mart_partner_activities carries."""
+        if self.has("mart_case_studies"):
+            return self.rows("SELECT quarter, ward_name, partner_name, title, summary, outcome FROM mart_case_studies "
+                             "WHERE principle_key = ? ORDER BY quarter DESC, ward_name, title", [principle_key])
+        out = []
+        for r in self.rows("SELECT quarter, ward_name, case_study_titles FROM mart_partner_activities "
+                           "WHERE principle_key = ? AND case_studies > 0 ORDER BY quarter DESC, ward_name",
+                           [principle_key]):
+            out += [{"quarter": r["quarter"], "ward_name": r["ward_name"], "partner_name": None, "title": t,
+                     "summary": None, "outcome": None} for t in (r["case_study_titles"] or "").split("; ") if t]
+        return out
 
     # -- partners and quality ------------------------------------------------------------------
     def partner_status(self) -> dict | None:

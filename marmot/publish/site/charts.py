@@ -28,6 +28,8 @@ import pandas as pd
 import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
+from marmot.publish.site.reuse import Reuse, code_version, key
+
 BLUE, ORANGE, GREY = "#0072B2", "#D55E00", "#505a5f"
 WIDTH = 560
 MIN_TEXT_PX = 11  # no chart text smaller than this on any screen (axis text is drawn at 13 px)
@@ -72,10 +74,22 @@ def _layered(layers: list, width: int, height: int) -> alt.LayerChart:
     return alt.layer(*layers, width=width, height=height, config=AXES)
 
 
+REUSE: Reuse | None = None  # set by marmot.publish.site.build while a version is written: charts made before
+
+
 def _svg(chart: alt.TopLevelMixin, chart_id: str, title: str, desc: str) -> str:
     """The SVG, labelled, in a box that scrolls sideways (focusable, named after the chart). It may shrink to fit
-    the screen only as far as its smallest text stays ``MIN_TEXT_PX``; a narrower screen scrolls the box."""
-    svg = vlc.vegalite_to_svg(chart.to_json(validate=VALIDATE_SPECS))
+    the screen only as far as its smallest text stays ``MIN_TEXT_PX``; a narrower screen scrolls the box.
+    The same spec and labels give the same SVG: one made for an earlier version is reused (``REUSE``)."""
+    spec = chart.to_json(validate=VALIDATE_SPECS)
+    if REUSE is None:
+        return _made_svg(spec, chart_id, title, desc)
+    return REUSE.chart(key(code_version(__name__), vlc.__version__, spec, chart_id, title, desc),
+                       lambda: _made_svg(spec, chart_id, title, desc))
+
+
+def _made_svg(spec: str, chart_id: str, title: str, desc: str) -> str:
+    svg = vlc.vegalite_to_svg(spec)
     width = float(re.search(r'<svg[^>]* width="([0-9.]+)"', svg)[1])
     smallest = min(float(f) for f in re.findall(r'font-size="([0-9.]+)px"', svg))
     head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" id="{chart_id}" focusable="false"'

@@ -75,21 +75,13 @@ def _layered(layers: list, width: int, height: int) -> alt.LayerChart:
 
 
 REUSE: Reuse | None = None  # set by marmot.publish.site.build while a version is written: charts made before
+NO_CHART = ""  # what the cache holds for "no chart" (None)
 
 
 def _svg(chart: alt.TopLevelMixin, chart_id: str, title: str, desc: str) -> str:
     """The SVG, labelled, in a box that scrolls sideways (focusable, named after the chart). It may shrink to fit
-    the screen only as far as its smallest text stays ``MIN_TEXT_PX``; a narrower screen scrolls the box.
-    The same spec and labels give the same SVG: one made for an earlier version is reused (``REUSE``)."""
-    spec = chart.to_json(validate=VALIDATE_SPECS)
-    if REUSE is None:
-        return _made_svg(spec, chart_id, title, desc)
-    return REUSE.chart(key(code_version(__name__), vlc.__version__, spec, chart_id, title, desc),
-                       lambda: _made_svg(spec, chart_id, title, desc))
-
-
-def _made_svg(spec: str, chart_id: str, title: str, desc: str) -> str:
-    svg = vlc.vegalite_to_svg(spec)
+    the screen only as far as its smallest text stays ``MIN_TEXT_PX``; a narrower screen scrolls the box."""
+    svg = vlc.vegalite_to_svg(chart.to_json(validate=VALIDATE_SPECS))
     width = float(re.search(r'<svg[^>]* width="([0-9.]+)"', svg)[1])
     smallest = min(float(f) for f in re.findall(r'font-size="([0-9.]+)px"', svg))
     head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" id="{chart_id}" focusable="false"'
@@ -101,11 +93,18 @@ def _made_svg(spec: str, chart_id: str, title: str, desc: str) -> str:
 
 
 def _validated(chart_kind):
-    """Altair checks each object as it is made (its debug mode) only if VALIDATE_SPECS."""
+    """Altair checks each object as it is made (its debug mode) only if VALIDATE_SPECS. A chart is a pure
+    function of its arguments and this code: with ``REUSE`` set, the same arguments give the chart made for an
+    earlier version (building the spec with altair and vl-convert's SVG were 90% of an indicator page)."""
     @wraps(chart_kind)
     def run(*args):
-        with debug_mode(VALIDATE_SPECS):
-            return chart_kind(*args)
+        def make() -> str:
+            with debug_mode(VALIDATE_SPECS):
+                return chart_kind(*args) or NO_CHART
+        if REUSE is None:
+            return make() or None
+        return REUSE.chart(key(code_version(__name__), alt.__version__,
+                               vlc.__version__, VALIDATE_SPECS, chart_kind.__name__, args), make) or None
     return run
 
 

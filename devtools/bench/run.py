@@ -228,7 +228,8 @@ def goals(result: dict) -> dict[str, dict]:
     figures = {
         "one file landing -> published, median (s)": statistics.median(singles) if singles else None,
         "burst landing -> published (s)": result.get("airflow", {}).get("seconds"),
-        "incremental / full at scale 8": result.get("scale8", {}).get("incremental / full"),
+        "incremental / full at scale 8": result.get("scale8", {}).get("incremental / full") or (
+            result.get("ratios", {}).get("incremental / full") if result.get("scale") == 8 else None),
         "ingest / duckdb floor": result.get("ratios", {}).get("ingest / duckdb floor"),
     }
     return {k: {"goal": g, "measured": None if figures[k] is None else round(figures[k], 3),

@@ -357,7 +357,7 @@ def print_table(result: dict) -> None:
         print(f"  {k:28s} {v:8.3f}")
     print("\ngoals (issue 21; measured in this run):")
     for k, g in result.get("goals", {}).items():
-        verdict = "not measured (SCALE8=1 runs it)" if g["met"] is None else "met" if g["met"] else "MISSED"
+        verdict = "not measured in this run" if g["met"] is None else "met" if g["met"] else "MISSED"
         print(f"  {k:42s} {g['measured'] if g['measured'] is not None else '-':>8} <= {g['goal']:<6} {verdict}")
     if "sweep" in result:
         print(f"\nsweep: time exponent {result['sweep']['time_exponent']}, "

@@ -1,8 +1,8 @@
 """Build, validate and publish, whenever any partner dataset receives new data.
 
 A burst of files (a monthly increment from many partners) makes one publication, not one per
-finished ingest (``marmot.orchestration.settle``): ``settle`` waits until no partner file waits in landing
-or is being ingested, and ``build`` skips a run scheduled by Asset events whose batches an
+finished ingest (``marmot.orchestration.settle``): ``settle`` waits (deferred, in the triggerer) until no
+partner file waits in landing or is being ingested, and ``build`` skips a run scheduled by Asset events whose batches an
 earlier run already built (a manual run always builds).
 
 Write-audit-publish: ``build`` writes the warehouse, ``validate`` runs the quality gates and
@@ -23,6 +23,7 @@ from airflow.sdk import AssetAny, dag, task
 from marmot.contracts import load_contracts
 from marmot.monitor.notify import on_failure
 from marmot.orchestration.assets import PUBLISHED, raw_asset
+from marmot.orchestration.settle import Settle
 
 
 @dag(
@@ -44,12 +45,8 @@ from marmot.orchestration.assets import PUBLISHED, raw_asset
     },
 )
 def marmot_build_validate_publish():
-    @task
-    def settle() -> float:
-        from marmot.orchestration.settle import wait_until_settled
-        from marmot.settings import paths
-
-        return wait_until_settled(paths(), load_contracts())
+    # waits in the triggerer, not in a worker slot; it writes nothing, so it needs no warehouse slot
+    settle = Settle(task_id="settle", pool="default_pool")
 
     # multiple_outputs=False: one XCom per task, not one per key of the returned dict (each is an API call)
     @task(multiple_outputs=False)
@@ -90,7 +87,7 @@ def marmot_build_validate_publish():
         except pipeline.GateFailed as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    publish(validate(build(settle())))
+    publish(validate(build(settle.output)))
 
 
 marmot_build_validate_publish()

@@ -66,7 +66,8 @@ def cmd_bench(args) -> int:
             raise SystemExit("python -m devtools bench: --select only applies with --dbt-in-airflow")
         from devtools.bench.run import bench, print_table
 
-        result = bench(years=args.years, scale=args.scale, sweep=args.sweep, airflow=not args.no_airflow)
+        result = bench(years=args.years, scale=args.scale, sweep=args.sweep, airflow=not args.no_airflow,
+                       scale8=args.scale8)
     print_table(result)
     return 0
 
@@ -91,6 +92,8 @@ def register(add) -> None:
     p.add_argument("--years", type=int, default=10, help="years of synthetic data (default 10)")
     p.add_argument("--scale", type=float, default=1.0, help="data scale (default 1)")
     p.add_argument("--sweep", action="store_true", help="also run scales 1, 2, 4, 8 and report growth exponents")
+    p.add_argument("--scale8", action="store_true",
+                   help="also measure increment / full at scale 8 (a full run and a history at 8x: slow)")
     p.add_argument("--no-airflow", action="store_true", help="skip the run through the real scheduler")
     p.add_argument("--dbt-in-airflow", action="store_true",
                    help="instead: run the dbt project three ways under the real scheduler and compare them "

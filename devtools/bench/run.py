@@ -11,6 +11,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,9 +101,17 @@ def run_pipeline(home: Path, files: set[Path], src: Path) -> dict:
     return stages
 
 
-def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
-    """Files landing -> their publication, through the real scheduler (goal for an increment: < 60 s):
-    until the end of the run that published, not of any run that followed it and found nothing new.
+def single_files(src: Path, held: set[Path], n: int, dataset: str = "hospital/admissions") -> list[Path]:
+    """``n`` files of one folder-drop dataset, the periods just before its held-back latest one: each lands
+    alone through the scheduler (one partner file landing -> published)."""
+    files = sorted(p for p in (src / dataset).iterdir() if p.is_file() and p.name.startswith("synthetic_"))
+    return [f for f in files if f not in held][-n:]
+
+
+def run_airflow(home: Path, batches: list[set[Path]], src: Path, port: int) -> list[dict]:
+    """Files landing -> their publication, through the real scheduler, for each batch of files in turn
+    (landed once the previous one is published): until the end of the run that published, not of any run
+    that followed it and found nothing new.
 
     Folder drops start their ingest DAGs through the triggerer's landing watcher; the pulled
     datasets (no partner server here) are triggered as their daily check would start them.
@@ -114,6 +123,7 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
     t = time.perf_counter()
     airflow_local.start(paths, port=port, tie_to_parent=True)
     startup = time.perf_counter() - t
+    results = []
     try:
         client = airflow_local.Client(port)
         contracts = load_contracts().values()
@@ -128,36 +138,43 @@ def run_airflow(home: Path, files: set[Path], src: Path, port: int) -> dict:
         # is unpaused) and the runs that unpausing itself starts (the daily checks of pulled datasets) are over
         airflow_local.wait_triggers_started(paths, len(watched), since=log_at)
         client.wait_idle(dags)
-        before = {d: client.run_count(d) for d in dags}
-        landed = datetime.now(UTC)
-        land_files(src, paths.landing, files)
-        for c in contracts:
-            if c.transport.type != "landing_folder":
-                client.trigger(f"ingest__{c.id}")
-        # watch only the publish DAG until it has settled (polling the API is load on the machine
-        # being measured); the ingest runs are over by then
-        client.wait_settled(dags[-1], after=before[dags[-1]], timeout=1800)
-        waited = {Path(f).relative_to(src).parts[1] for f in files}
-        ingests = [client.wait_run(f"ingest__{c.id}", after=before[f"ingest__{c.id}"], timeout=1800)
-                   for c in contracts if c.dataset in waited]
-        run, runs = client.published_run(dags[-1], after=before[dags[-1]])
-        tasks = {t["task_id"]: t for t in client.task_instances(dags[-1], run["dag_run_id"])} if run else {}
+        for files in batches:
+            results.append(_scheduled_increment(client, paths, contracts, dags, files, src))
+            results[-1]["startup_seconds"] = round(startup, 1)
     finally:
         airflow_local.stop(paths)
+    return results
+
+
+def _scheduled_increment(client, paths: Paths, contracts, dags: list[str], files: set[Path], src: Path) -> dict:
+    before = {d: client.run_count(d) for d in dags}
+    waited = {Path(f).relative_to(src).parts[1] for f in files}
+    landed = datetime.now(UTC)
+    land_files(src, paths.landing, files)
+    for c in contracts:
+        if c.transport.type != "landing_folder" and c.dataset in waited:
+            client.trigger(f"ingest__{c.id}")
+    # watch only the publish DAG until it has settled (polling the API is load on the machine
+    # being measured); the ingest runs are over by then
+    client.wait_settled(dags[-1], after=before[dags[-1]], timeout=1800)
+    ingests = [client.wait_run(f"ingest__{c.id}", after=before[f"ingest__{c.id}"], timeout=1800)
+               for c in contracts if c.dataset in waited]
+    run, runs = client.published_run(dags[-1], after=before[dags[-1]])
+    tasks = {t["task_id"]: t for t in client.task_instances(dags[-1], run["dag_run_id"])} if run else {}
     if run is None:
         raise RuntimeError(f"the increment was not published: {[(r['state'], s) for r, s in runs]}")
 
     def after_landing(timestamp: str) -> float:
         return round((datetime.fromisoformat(timestamp) - landed).total_seconds(), 1)
 
-    return {"startup_seconds": round(startup, 1), "seconds": after_landing(run["end_date"]), "state": run["state"],
+    return {"files": len(files), "seconds": after_landing(run["end_date"]), "state": run["state"],
             "publish_runs": len(runs), "ingest_runs": len(ingests),
             # where the time went, in seconds after the files landed
             "first_ingest_started": min(after_landing(r["start_date"]) for r in ingests),
             "ingests_done": max(after_landing(r["end_date"]) for r in ingests),
-            **{f"{t}_started": after_landing(tasks[t]["start_date"]) for t in ("build", "validate", "publish")},
+            **{f"{t}_started": after_landing(tasks[t]["start_date"]) for t in STAGES[1:]},
             **{f"{t}_seconds": round(after_landing(tasks[t]["end_date"]) - after_landing(tasks[t]["start_date"]), 1)
-               for t in ("build", "validate", "publish")}}
+               for t in STAGES[1:]}}
 
 
 def _exponent(xs: list[float], ys: list[float]) -> float:
@@ -175,7 +192,7 @@ def _chart(result: dict, path: Path) -> None:
 
     full = result["full"]
     names = ["land", *STAGES]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4))
     axes[0].barh(names, [full[n]["seconds"] for n in names], color="#1d70b8")
     axes[0].set_xlabel("seconds (full run, scale 1)")
     axes[0].invert_yaxis()
@@ -183,14 +200,60 @@ def _chart(result: dict, path: Path) -> None:
     axes[1].barh(list(ratios), list(ratios.values()), color="#f47738")
     axes[1].set_xlabel("ratio (measured in the same run)")
     axes[1].invert_yaxis()
+    measured = {k: g for k, g in result.get("goals", {}).items() if g["measured"] is not None}
+    shares = [g["measured"] / g["goal"] for g in measured.values()]
+    axes[2].barh(list(measured), shares, color=["#00703c" if s <= 1 else "#d4351c" for s in shares])
+    axes[2].axvline(1, color="#0b0c0c", linestyle="--")
+    axes[2].set_xlabel("measured / goal (<= 1 meets the goal)")
+    axes[2].invert_yaxis()
     fig.suptitle(f"marmot bench {result['started_at'][:19]} (years={result['years']}, scale={result['scale']})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
+# issue 21's goals, each compared with its figure of the same run ("<=": the figure must not exceed it)
+GOALS = {
+    "one file landing -> published, median (s)": 15.0,
+    "burst landing -> published (s)": 30.0,
+    "incremental / full at scale 8": 0.10,
+    "ingest / duckdb floor": 1.3,
+}
+SINGLE_FILES = 3  # one-file increments through the scheduler (their median is reported)
+
+
+def goals(result: dict) -> dict[str, dict]:
+    """Each goal with the figure it is judged on (None when this run did not measure it)."""
+    singles = [a["seconds"] for a in result.get("airflow_single", [])]
+    figures = {
+        "one file landing -> published, median (s)": statistics.median(singles) if singles else None,
+        "burst landing -> published (s)": result.get("airflow", {}).get("seconds"),
+        "incremental / full at scale 8": result.get("scale8", {}).get("incremental / full") or (
+            result.get("ratios", {}).get("incremental / full") if result.get("scale") == 8 else None),
+        "ingest / duckdb floor": result.get("ratios", {}).get("ingest / duckdb floor"),
+    }
+    return {k: {"goal": g, "measured": None if figures[k] is None else round(figures[k], 3),
+                "met": None if figures[k] is None else figures[k] <= g} for k, g in GOALS.items()}
+
+
+def increment_ratio(work: Path, scale: float, years: int, seed: int, progress=print) -> dict:
+    """Full run against an increment (one new period per dataset) at ``scale``, direct stages."""
+    from devtools.synthetic import generate
+
+    src = work / f"generated_scale{scale:g}"
+    generate(src, scale=scale, years=years, seed=seed)
+    all_files, held = {p for p in src.rglob("synthetic_*") if p.is_file()}, latest_period_files(src)
+    full = run_pipeline(work / f"full_scale{scale:g}", all_files, src)
+    progress(f"full run at scale {scale:g}: {full['total_seconds']}s")
+    run_pipeline(work / f"incr_scale{scale:g}", all_files - held, src)
+    incremental = run_pipeline(work / f"incr_scale{scale:g}", held, src)
+    progress(f"increment at scale {scale:g}: {incremental['total_seconds']}s")
+    return {"scale": scale, "full": full, "incremental": incremental,
+            "incremental / full": round(incremental["total_seconds"] / full["total_seconds"], 3)}
+
+
 def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = False, airflow: bool = True,
-          port: int = 18765, progress=print) -> dict:
+          scale8: bool = False, port: int = 18765, progress=print) -> dict:
     from devtools.synthetic import generate
 
     os.environ.setdefault("MARMOT_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0001")
@@ -225,10 +288,16 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
         run_pipeline(work / "incr1", files1 - held1, src1)
         result["incremental_after_1_year"] = run_pipeline(work / "incr1", held1, src1)
 
-        if airflow:  # the same increment through the real scheduler, on a home holding the history
-            run_pipeline(work / "airflow", all_files - held, src)
-            result["airflow"] = run_airflow(work / "airflow", held, src, port)
-            progress(f"airflow (increment landing -> published): {result['airflow']}")
+        if airflow:  # one file at a time, then the same increment, through the real scheduler
+            singles = single_files(src, held, SINGLE_FILES)
+            run_pipeline(work / "airflow", all_files - held - set(singles), src)
+            *result["airflow_single"], result["airflow"] = run_airflow(
+                work / "airflow", [{f} for f in singles] + [held], src, port)
+            progress(f"airflow (one file landing -> published): {result['airflow_single']}")
+            progress(f"airflow (burst landing -> published): {result['airflow']}")
+
+        if scale8:  # slow: a full run and a history at 8 times the rows (about 20 minutes here)
+            result["scale8"] = increment_ratio(work, 8.0, years, seed, progress)
 
         full = result["full"]
         ratios = {
@@ -242,6 +311,7 @@ def bench(*, years: int = 10, scale: float = 1.0, seed: int = 42, sweep: bool = 
             ratios["airflow / direct (increment)"] = (result["airflow"]["seconds"]
                                                       / result["incremental"]["total_seconds"])
         result["ratios"] = {k: round(v, 3) for k, v in ratios.items()}
+        result["goals"] = goals(result)
 
         if sweep:
             points = []
@@ -274,9 +344,8 @@ def print_table(result: dict) -> None:
     for s in ("land", *STAGES):
         f = full[s]
         print(f"{s:10s} {f['seconds']:9.1f} {f.get('peak_mb', ''):>9} {f.get('rows_per_second', ''):>10}")
-    if "airflow" in result:
-        a = result["airflow"]
-        print(f"{'airflow':10s} {a['seconds']:9.1f}   (one new period per dataset, landing -> "
+    for a in result.get("airflow_single", []) + ([result["airflow"]] if "airflow" in result else []):
+        print(f"{'airflow':10s} {a['seconds']:9.1f}   ({a.get('files', '?')} file(s) landing -> "
               f"published; components start-up {a['startup_seconds']}s, not included)")
         if "ingests_done" in a:
             print(f"{'':10s} {'':9s}   {a['ingest_runs']} ingest runs from {a['first_ingest_started']}s to "
@@ -286,6 +355,10 @@ def print_table(result: dict) -> None:
     print("\nratios (same run):")
     for k, v in result["ratios"].items():
         print(f"  {k:28s} {v:8.3f}")
+    print("\ngoals (issue 21; measured in this run):")
+    for k, g in result.get("goals", {}).items():
+        verdict = "not measured in this run" if g["met"] is None else "met" if g["met"] else "MISSED"
+        print(f"  {k:42s} {g['measured'] if g['measured'] is not None else '-':>8} <= {g['goal']:<6} {verdict}")
     if "sweep" in result:
         print(f"\nsweep: time exponent {result['sweep']['time_exponent']}, "
               f"memory exponent {result['sweep']['memory_exponent']}")

@@ -7,6 +7,12 @@ The staging tables of partner datasets are incremental (macros/current_batch_row
 build reads again only the periods that changed. They are rebuilt in full (``--full-refresh``)
 when asked, and whenever the dbt project or a contract changed since the last successful build,
 so that no row made by an older version of the SQL stays.
+
+With the code unchanged, a build selects only the lineage of what changed since the last successful
+build (``marmot.build.lineage``): the models downstream of the platform's sources and of the datasets
+that received or lost batches, with their tests; the other datasets' staging models and the seeds keep
+what that build left. Anything else (a first build, changed code, ``--full-refresh``, a missing
+warehouse or manifest) builds every node.
 """
 
 from __future__ import annotations
@@ -21,7 +27,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from marmot.atomic import replacing
-from marmot.build.fingerprint import built_with_code, code_fingerprint, ledger_fingerprint, record_built
+from marmot.build import lineage
+from marmot.build.fingerprint import (
+    built_with_code,
+    changed_datasets,
+    code_fingerprint,
+    dataset_fingerprints,
+    ledger_fingerprint,
+    record_built,
+)
+from marmot.build.models.cache import FULL_BUILD_ENV
 from marmot.contracts import load_contracts
 from marmot.ingest import ledger
 from marmot.ingest.ingestor import ensure_schema_files
@@ -137,29 +152,47 @@ def run_dbt(paths: Paths, args: list[str]) -> dict:
     return summary
 
 
-def prepare(paths: Paths, as_of: date | None = None) -> str:
+def prepare(paths: Paths, as_of: date | None = None, entries: list[ledger.Entry] | None = None) -> str:
     """What dbt needs before any model runs: a ``_schema.parquet`` per contract, the ledger snapshot (whose
     fingerprint it returns) and the contracts' schedule as of ``as_of`` (default today)."""
     contracts = load_contracts()
     ensure_schema_files(paths, contracts)
-    entries = ledger.read_all(paths.ledger)
+    entries = ledger.read_all(paths.ledger) if entries is None else entries
     snapshot_schedule(paths, contracts.values(), entries, as_of or date.today())
     return snapshot_ledger(paths, entries)
 
 
+def _lineage(paths: Paths, datasets: dict[str, str]) -> tuple[list[str], list[str]] | None:
+    """(changed datasets, models to build) for an increment; None when every node must be built."""
+    changed = changed_datasets(paths, datasets)
+    manifest = lineage.load_manifest(paths.dbt_target)
+    if changed is None or manifest is None or not paths.build_db.exists():
+        return None
+    return sorted(changed), lineage.selection(manifest, changed)
+
+
 def build(paths: Paths, select: list[str] | None = None, full_refresh: bool = False) -> dict:
-    """``dbt build`` of the whole project, or of the ``--select`` arguments given; in full when
-    asked or when the code changed since the last successful build (see the module docstring)."""
-    fingerprint = prepare(paths)
+    """``dbt build`` of the lineage of what changed, of the whole project, or of the ``--select`` arguments
+    given; in full when asked or when the code changed since the last successful build (see the module
+    docstring)."""
+    entries = ledger.read_all(paths.ledger)
+    fingerprint = prepare(paths, entries=entries)
+    datasets = dataset_fingerprints(entries)
     code = code_fingerprint()
     if not full_refresh and built_with_code(paths) != code:
         log.info("no successful build with this dbt project and these contracts yet: building every table in full")
         full_refresh = True
+    increment = None if full_refresh or select else _lineage(paths, datasets)
+    os.environ[FULL_BUILD_ENV] = "1" if full_refresh else "0"  # models' caches start empty (models/cache.py)
+    models = increment[1] if increment else select
     summary = run_dbt(paths, ["build", *(["--full-refresh"] if full_refresh else []),
-                              *(["--select", *select] if select else [])])
+                              *(["--select", *models] if models else [])])
     summary["full_refresh"] = full_refresh
+    summary["changed_datasets"] = increment[0] if increment else None
+    summary["selected_models"] = len(models) if models else None
     if not select:
-        record_built(paths, fingerprint, code)
+        record_built(paths, fingerprint, code, datasets)
     log.info("dbt build: %d nodes in %.1fs (models' own time %.1fs)%s", summary["nodes"],
-             summary["wall_seconds"], summary["node_seconds"], ", in full" if full_refresh else "")
+             summary["wall_seconds"], summary["node_seconds"], ", in full" if full_refresh else
+             f", the lineage of {len(increment[0])} changed datasets ({len(models)} models)" if increment else "")
     return summary

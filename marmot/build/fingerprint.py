@@ -36,14 +36,34 @@ def ledger_fingerprint(entries: list[ledger.Entry]) -> str:
     return hashlib.sha256(json.dumps(sorted((e.batch_id, e.status) for e in entries)).encode()).hexdigest()
 
 
+def dataset_fingerprints(entries: list[ledger.Entry]) -> dict[str, str]:
+    """Per partner dataset (``<partner>__<dataset>``), the fingerprint of its ledger entries: it changes
+    when one of its batches is loaded, superseded or otherwise changes status, and only then."""
+    by_dataset: dict[str, list] = {}
+    for e in entries:
+        by_dataset.setdefault(f"{e.partner}__{e.dataset}", []).append((e.batch_id, e.status))
+    return {k: hashlib.sha256(json.dumps(sorted(v)).encode()).hexdigest() for k, v in sorted(by_dataset.items())}
+
+
 def _built_file(paths: Paths) -> Path:
     return paths.home / "warehouse" / "built_from.json"
 
 
-def record_built(paths: Paths, fingerprint: str, code: str) -> None:
-    """Record what the last successful build was made from: the ledger and the code
-    (``code_fingerprint``)."""
-    write_text(_built_file(paths), json.dumps({"ledger_fingerprint": fingerprint, "code_fingerprint": code}))
+def record_built(paths: Paths, fingerprint: str, code: str, datasets: dict[str, str] | None = None) -> None:
+    """Record what the last successful build was made from: the ledger, the code (``code_fingerprint``)
+    and each dataset's entries (``dataset_fingerprints``, for the next build to select what changed)."""
+    write_text(_built_file(paths), json.dumps({"ledger_fingerprint": fingerprint, "code_fingerprint": code,
+                                               "datasets": datasets}))
+
+
+def changed_datasets(paths: Paths, datasets: dict[str, str]) -> set[str] | None:
+    """The datasets whose ledger entries differ from those of the last successful build; None when that
+    build recorded none (before the first build, or recorded by an older version)."""
+    built = _built_file(paths)
+    recorded = json.loads(built.read_text()).get("datasets") if built.exists() else None
+    if recorded is None:
+        return None
+    return {k for k in set(recorded) | set(datasets) if recorded.get(k) != datasets.get(k)}
 
 
 def built_with_code(paths: Paths) -> str | None:

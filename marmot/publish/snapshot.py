@@ -10,6 +10,8 @@
   Readers only ever open published copies, so a build never blocks them.
 - Crash safety: every step before the swap works on names no reader uses; a rerun cleans
   stale ``.tmp`` folders and, when the run was already published, only re-points ``current``.
+- Unchanged exports are hard links to the previous version's files and charts come from a cache by their
+  spec (``marmot.publish.site.reuse``): both versions stay read-only (a link shares the 0444 file).
 - ``MARMOT_KEEP_VERSIONS`` (default 5) versions are kept; ``rollback`` points ``current`` at
   the version before it.
 """
@@ -133,7 +135,7 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     from marmot.publish.site.build import build_site  # altair and pandas: imported only by a publish that renders
 
-    build_site(tmp, paths.published / previous if previous else None)
+    build_site(tmp, paths.published / previous if previous else None, chart_cache(paths))
     _read_only(tmp)
     crash.point("publish:copied")
     final = paths.published / version
@@ -145,6 +147,11 @@ def publish(paths: Paths, *, validation: dict, build: dict | None = None) -> Pat
     discard(paths, run_id)
     log.info("published version %s: %s", version, counts)
     return final
+
+
+def chart_cache(paths: Paths) -> Path:
+    """The charts the latest version's pages hold, by spec (``marmot.publish.site.reuse``): outside ``published/``."""
+    return paths.home / "cache" / "charts"
 
 
 def _copy_validation(validation: dict, target: Path) -> None:

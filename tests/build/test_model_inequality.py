@@ -181,3 +181,28 @@ def test_each_group_is_compared_with_its_reference_group_and_with_coventry():
     assert female["difference_lower_95"] == pytest.approx(2 - math.hypot(0.5, 1), rel=1e-12)
     assert (female["comparison"], female["comparison_reason"]) == (
         "Worse", "no ratio (a value or limit is 0): judged on the difference")
+
+
+def test_cached_siis_are_reused_only_for_the_same_inputs_and_give_the_same_table(monkeypatch):
+    from marmot.build.models import inequality
+
+    values = pd.DataFrame([row for year, b in (("2023", 10), ("2024", 14)) for row in
+                           _quintiles("wide", year, _line(40, b), half_width=0.5)])
+    catalogue, periods = _catalogue(wide=MEAN), _periods(values)
+    cache: dict = {}
+    computed = quintile_sii(values, catalogue, periods, cache)
+    assert len(cache) == 2
+    pd.testing.assert_frame_equal(computed, quintile_sii(values, catalogue, periods))
+
+    calls = []
+    real = inequality._sii
+    monkeypatch.setattr(inequality, "_sii", lambda *a: calls.append(a[:2]) or real(*a))
+    pd.testing.assert_frame_equal(computed, quintile_sii(values, catalogue, periods, cache))
+    assert calls == []  # every SII came from the cache
+    restated = values.copy()
+    restated.loc[(restated["period"] == "2024") & (restated["area_code"] == "Q5"), "published_value"] += 1
+    quintile_sii(restated, catalogue, periods, cache)
+    assert calls == [("wide", "2024")] and len(cache) == 2  # only the changed period; the stale entry is gone
+    monkeypatch.setattr(inequality, "SII_REPETITIONS", 1000)  # other code: nothing reused
+    quintile_sii(values, catalogue, periods, cache)
+    assert len(calls) == 3

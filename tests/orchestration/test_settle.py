@@ -62,3 +62,44 @@ def test_a_build_is_needed_until_one_is_made_from_the_ledger_as_it_is(home):
     fingerprint.record_built(home, fingerprint.ledger_fingerprint(ledger.read_all(home.ledger)), "code")
     ledger.write(home.ledger, _entry("20261101T000000000000Z-a", "superseded"))  # a status change
     assert not fingerprint.already_built(home)
+
+
+def test_the_settle_task_returns_at_once_or_defers_to_the_triggerer_without_holding_a_slot(home, monkeypatch):
+    import asyncio
+
+    import pytest
+    from airflow.sdk.exceptions import TaskDeferred
+
+    monkeypatch.setenv("MARMOT_HOME", str(home.home))
+    task = settle.Settle(task_id="settle", poll_seconds=0.1)
+    assert task.execute({}) == 0.0  # nothing in flight: no deferral, no added latency
+    land_files(home, "dwp/claimant_count/jan.csv")
+    with pytest.raises(TaskDeferred) as deferred:
+        task.execute({})
+    trigger = deferred.value.trigger
+    classpath, kwargs = trigger.serialize()
+    assert classpath == "marmot.orchestration.settle.SettledTrigger" and kwargs["home"] == str(home.home)
+
+    async def first_event():
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.5, (home.landing / "dwp/claimant_count/jan.csv").unlink)
+        async for event in settle.SettledTrigger(**kwargs).run():
+            return event.payload
+
+    started = time.monotonic()
+    payload = asyncio.run(asyncio.wait_for(first_event(), 10))
+    assert payload["in_flight"] == 0 and 0.4 <= time.monotonic() - started < 5
+    assert task.execute_complete({}, payload) >= 0.4
+
+
+def test_the_settle_trigger_fires_at_the_cap_with_files_still_in_flight(home, monkeypatch):
+    import asyncio
+
+    monkeypatch.setenv(settle.SETTLE_ENV, "0.3")
+    land_files(home, "dwp/claimant_count/jan.csv")
+
+    async def first_event():
+        async for event in settle.SettledTrigger(home=str(home.home), started=time.time(), poll_seconds=0.1).run():
+            return event.payload
+
+    assert asyncio.run(asyncio.wait_for(first_event(), 10))["in_flight"] == 1

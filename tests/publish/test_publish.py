@@ -154,3 +154,39 @@ def test_a_version_names_no_server_path_and_no_partner_file(built):
     for f in version.rglob("*"):
         if f.is_file() and f.suffix in {".json", ".txt", ".html", ".csv", ".md", ".js"}:
             assert str(built.home.parent) not in f.read_text(encoding="utf-8", errors="replace"), f
+
+
+def test_unchanged_exports_are_hard_links_to_the_previous_version_and_every_version_stays_read_only(
+        built, monkeypatch):
+    from marmot.publish.site import exports
+    from marmot.publish.site.publication import Publication
+
+    first = built.published / _publish(built)["version"]
+    rows = value_rows()
+    changed = rows[0][2]  # one principle's indicator gets new values
+    write_build(built, [r[:11] + (52.0,) + r[12:] if r[2] == changed else r for r in rows])
+    second = built.published / _publish(built)["version"]
+    exported = sorted(p.relative_to(second) for p in (second / "exports").iterdir())
+    assert len(exported) >= 4
+    linked = {rel for rel in exported if (second / rel).stat().st_ino == (first / rel).stat().st_ino}
+    changed_files = {f"exports/indicator-{changed.lower()}_test.csv", f"exports/principle-{changed}.xlsx"}
+    assert {str(rel) for rel in set(exported) - linked} == changed_files, sorted(map(str, linked))
+    for version in (first, second):
+        for f in version.rglob("*"):
+            if f.is_file():
+                assert not f.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), f
+    # a linked file holds exactly what this version would have written
+    rel = next(r for r in linked if r.suffix == ".csv")
+    pub = Publication.open(second)
+    try:
+        exports.indicator_csv(pub, rel.stem.removeprefix("indicator-"), built.home / "fresh.csv")
+    finally:
+        pub.close()
+    assert (second / rel).read_bytes() == (built.home / "fresh.csv").read_bytes()
+    assert (second / f"exports/indicator-{changed.lower()}_test.csv").read_bytes() != \
+        (first / f"exports/indicator-{changed.lower()}_test.csv").read_bytes()
+    # pruning the first version takes only its names for the shared files
+    monkeypatch.setenv("MARMOT_KEEP_VERSIONS", "1")
+    third = built.published / _publish(built)["version"]
+    assert not first.exists() and (third / rel).read_bytes() == (built.home / "fresh.csv").read_bytes()
+    assert not (third / rel).stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)

@@ -28,12 +28,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, glance, labels, spine
+from marmot.publish.site import changes, charts, exports, glance, labels, reuse, spine
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
 log = logging.getLogger(__name__)
 _worker_pub: Publication | None = None  # a worker process's own view of the version
+_worker_reuse: reuse.Reuse | None = None  # and what it may reuse of the previous version (marmot.publish.site.reuse)
 
 
 @cache
@@ -80,7 +81,7 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
         "wards": charts.wards(ind, ward_rows, ind["city"]),
         "sii": charts.sii(ind, inequalities),
     }
-    exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
+    exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv", _worker_reuse)
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
                   quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
                   comparators=pub.comparators(ind["id"], ind["period"]), inequalities=inequalities,
@@ -91,7 +92,8 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
     mine = [i for i in indicators if i["principle"] == principle["key"]]
-    exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx")
+    exports.principle_workbook(pub, principle, folder / "exports" / f"principle-{principle['key']}.xlsx",
+                               _worker_reuse)
     comparators = pub.comparator_sets(mine)
     rows = [glance.row(i, comparators.get(i["id"], {})) for i in mine]
     sparks = {r["ind"]["id"]: spine.sparkline(r["ind"], pub.values(r["ind"]["id"], level="city"),
@@ -135,34 +137,45 @@ def build_overview(folder: Path) -> str:
         pub.close()
 
 
-def _open_version(folder: Path) -> None:
+def _reusing(folder: Path, previous: Path | None, chart_cache: Path | None) -> None:
+    global _worker_reuse
+    _worker_reuse = charts.REUSE = reuse.Reuse(folder, previous, chart_cache)
+
+
+def _open_version(folder: Path, previous: Path | None = None, chart_cache: Path | None = None) -> None:
     global _worker_pub
     _worker_pub = Publication.open(folder)
+    _reusing(folder, previous, chart_cache)
 
 
-def _render(job: tuple, common: dict) -> str:
-    """One indicator or principle page, with its charts and exports, from this process's view."""
+def _render(job: tuple, common: dict) -> tuple[str, tuple]:
+    """One indicator or principle page, with its charts and exports, from this process's view; with what it
+    wrote or reused (``reuse.Reuse.drain``)."""
     kind, item, *indicators = job
     if kind == "indicator":
-        return _indicator_page(_worker_pub.folder, _worker_pub, item, common)
-    return _principle_page(_worker_pub.folder, _worker_pub, item, indicators[0], common)
+        page = _indicator_page(_worker_pub.folder, _worker_pub, item, common)
+    else:
+        page = _principle_page(_worker_pub.folder, _worker_pub, item, indicators[0], common)
+    return page, _worker_reuse.drain()
 
 
-def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict) -> list[str]:
+def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict,
+                previous: Path | None = None, chart_cache: Path | None = None) -> list[tuple[str, tuple]]:
     """Render every job; with more than one worker, this process renders too (from the end of the
     list) while the others start and take jobs from its front."""
-    global _worker_pub
+    global _worker_pub, _worker_reuse
     _worker_pub = pub
+    _reusing(folder, previous, chart_cache)
     try:
         helpers = min(site_workers(), len(jobs)) - 1
         if helpers < 1:
             return [_render(job, common) for job in jobs]
-        pages: dict[int, str] = {}
+        pages: dict[int, tuple[str, tuple]] = {}
         queue = deque(enumerate(jobs))
         running: dict = {}
         # spawn, not fork: this process holds DuckDB's and vl-convert's threads
         with ProcessPoolExecutor(helpers, mp_context=get_context("spawn"), initializer=_open_version,
-                                 initargs=(folder,)) as pool:
+                                 initargs=(folder, previous, chart_cache)) as pool:
             while queue or running:
                 for done in [f for f in running if f.done()]:
                     pages[running.pop(done)] = done.result()
@@ -176,13 +189,14 @@ def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict)
                     wait(running, return_when=FIRST_COMPLETED)
         return [pages[i] for i in range(len(jobs))]
     finally:
-        _worker_pub = None
+        _worker_pub = _worker_reuse = charts.REUSE = None
 
 
-def build_site(folder: Path, previous: Path | None = None) -> list[str]:
+def build_site(folder: Path, previous: Path | None = None, chart_cache: Path | None = None) -> list[str]:
     """Write every page, chart and export of the version in ``folder``; return the page names.
 
-    ``previous`` is the folder of the version published before it (for "what changed")."""
+    ``previous`` is the folder of the version published before it (for "what changed"; its unchanged exports
+    are linked, not made again); charts made before are taken from ``chart_cache`` (``marmot.publish.site.reuse``)."""
     folder = Path(folder)
     pub = Publication.open(folder)
     try:
@@ -191,7 +205,13 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
         principles, indicators = pub.principles(), pub.indicators()
         common = _common(pub, principles)
         jobs = [("principle", p, indicators) for p in principles] + [("indicator", i) for i in indicators]
-        pages = _render_all(folder, pub, jobs, common)  # principles first: a workbook is the longest job
+        # principles first: a workbook is the longest job
+        rendered = _render_all(folder, pub, jobs, common, previous, chart_cache)
+        pages = [page for page, _ in rendered]
+        keys = {k: v for _, (made, _, _) in rendered for k, v in made.items()}
+        reuse.finish(folder, keys, chart_cache, {c for _, (_, used, _) in rendered for c in used})
+        log.info("site: %d of %d exports linked from the previous version, %d charts", sum(
+            n for _, (_, _, n) in rendered), len(keys), len({c for _, (_, used, _) in rendered for c in used}))
         status = pub.partner_status()
         pages.append(_write(folder, "partners.html", "partners.html.j2", sources=pub.sources(),
                             quality=pub.quality(), status=status,

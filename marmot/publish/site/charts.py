@@ -28,6 +28,8 @@ import pandas as pd
 import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
+from marmot.publish.site.reuse import Reuse, code_version, key
+
 BLUE, ORANGE, GREY = "#0072B2", "#D55E00", "#505a5f"
 WIDTH = 560
 MIN_TEXT_PX = 11  # no chart text smaller than this on any screen (axis text is drawn at 13 px)
@@ -72,6 +74,10 @@ def _layered(layers: list, width: int, height: int) -> alt.LayerChart:
     return alt.layer(*layers, width=width, height=height, config=AXES)
 
 
+REUSE: Reuse | None = None  # set by marmot.publish.site.build while a version is written: charts made before
+NO_CHART = ""  # what the cache holds for "no chart" (None)
+
+
 def _svg(chart: alt.TopLevelMixin, chart_id: str, title: str, desc: str) -> str:
     """The SVG, labelled, in a box that scrolls sideways (focusable, named after the chart). It may shrink to fit
     the screen only as far as its smallest text stays ``MIN_TEXT_PX``; a narrower screen scrolls the box."""
@@ -87,11 +93,18 @@ def _svg(chart: alt.TopLevelMixin, chart_id: str, title: str, desc: str) -> str:
 
 
 def _validated(chart_kind):
-    """Altair checks each object as it is made (its debug mode) only if VALIDATE_SPECS."""
+    """Altair checks each object as it is made (its debug mode) only if VALIDATE_SPECS. A chart is a pure
+    function of its arguments and this code: with ``REUSE`` set, the same arguments give the chart made for an
+    earlier version (building the spec with altair and vl-convert's SVG were 90% of an indicator page)."""
     @wraps(chart_kind)
     def run(*args):
-        with debug_mode(VALIDATE_SPECS):
-            return chart_kind(*args)
+        def make() -> str:
+            with debug_mode(VALIDATE_SPECS):
+                return chart_kind(*args) or NO_CHART
+        if REUSE is None:
+            return make() or None
+        return REUSE.chart(key(code_version(__name__), alt.__version__,
+                               vlc.__version__, VALIDATE_SPECS, chart_kind.__name__, args), make) or None
     return run
 
 

@@ -4,7 +4,9 @@ Three principle groups, two indicators each, five periods, city + IMD quintiles 
 one ward suppressed in the latest period; a ward name a spreadsheet would run as a formula.
 ``bigger=True`` adds the bigger-picture marts in the shape of dbt_project/models/marts/_marts__models.yml
 (England comparison, trend and gap; principle summary; partner activities and case studies; coverage;
-breakdowns; school readiness's inequalities and group comparisons) and the metadata mart the site asks for.
+breakdowns; school readiness's inequalities and group comparisons), the metadata mart the site asks for and
+``mart_area_boundaries`` from ``tests/fixtures/geography/synthetic_ward_boundaries.geojson`` (synthetic squares for
+six ward codes, three of them the fixture's wards; without ``bigger`` the site draws a tile map instead).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ INDICATORS = [  # id, principle, name, polarity, base %, England, comparison, tr
 WARDS = [("E05001218", "Foleshill"), ("E05001219", "Earlsdon"), ("E05001220", "Wainbody"),
          ("E05001221", "=HYPERLINK(\"http://x\")")]
 SUPPRESSED_WARD = "E05001220"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "fixtures" / "geography" / "synthetic_ward_boundaries.geojson"
 
 
 def _value_rows(first_period: int, shift_readiness: float) -> list[tuple]:
@@ -129,6 +132,7 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
         t(indicator_id, period, breakdown, breakdown_value, value, lower_95, upper_95, is_suppressed,
           england_comparison)""")
     _inequality_marts(con)
+    _boundaries_mart(con)
     con.execute("""CREATE TABLE marts.mart_indicator_metadata (indicator_id VARCHAR, principle_key VARCHAR,
         definition VARCHAR, numerator_definition VARCHAR, denominator_definition VARCHAR, method_name VARCHAR,
         method_description VARCHAR, method_reference VARCHAR, confidence_levels VARCHAR, polarity_name VARCHAR,
@@ -146,6 +150,16 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
                       "Recorded data." if i[0] == "p4_fsm" else None, f"How to read {i[0]}.",
                       f"Gap of {i[0]}: least minus most deprived.", "Counts from 1 to 4 are suppressed.")
                      for i in INDICATORS])
+
+
+def _boundaries_mart(con: duckdb.DuckDBPyConnection) -> None:
+    """mart_area_boundaries as dbt builds it from the loaded boundary file (dbt_project/models/marts)."""
+    features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
+    con.execute("""CREATE TABLE marts.mart_area_boundaries (area_level VARCHAR, area_code VARCHAR, area_name VARCHAR,
+        boundary_year VARCHAR, geometry VARCHAR, source_file VARCHAR, is_synthetic BOOLEAN)""")
+    con.executemany("INSERT INTO marts.mart_area_boundaries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [("ward", f["properties"]["WD24CD"], f["properties"]["WD24NM"], "2024", json.dumps(f["geometry"]),
+                      BOUNDARIES.name, True) for f in features])
 
 
 SII_DEFINITION = "Slope index of inequality (SII): ... so a positive value means the least deprived do better"

@@ -68,12 +68,12 @@ def test_overview_colours_each_comparison_and_sums_up_trends(published):
 def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
     html = _page(published, "indicator-p1_school_readiness.html")
     svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(svgs) == 4  # trend, gradient, SII, wards
+    assert len(svgs) == 5  # trend, gradient, SII, wards; the ward map (tests/publish/test_maps.py)
     for svg in svgs:
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
-        assert "mark-" in svg
+        assert "mark-" in svg or 'class="map"' in svg
     assert html.count("<table>") == 6  # trend, quintiles, inequality over time, groups compared, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     about = html[html.index('id="about-h"'):]

@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, labels
+from marmot.publish.site import changes, charts, exports, labels, maps
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
@@ -85,14 +85,18 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
         "gradient": charts.gradient(ind, quintiles, ind["city"]),
         "wards": charts.wards(ind, ward_rows, ind["city"]),
         "sii": charts.sii(ind, inequalities),
+        "map": maps.ward_map(ind, ward_rows, ind["city"], pub.boundaries("ward")),
     }
+    for r in ward_rows:
+        r["coventry_comparison"] = maps.compare_with_city(r, ind["city"], ind.get("polarity"))
     exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv")
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
                   quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
                   comparators=pub.comparators(ind["id"], ind["period"]), inequalities=inequalities,
                   inequality=next((r for r in inequalities if r["period"] == ind["period"]), None),
                   comparisons=pub.group_comparisons(ind["id"], ind["period"]),
-                  figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
+                  figures={k: Markup(v) if v else None for k, v in figures.items()},
+                  map_from_boundaries=bool(figures["map"]) and "Tile map:" not in figures["map"], **common)
 
 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:

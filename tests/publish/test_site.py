@@ -39,8 +39,9 @@ def _page(folder, name):
 
 def test_every_page_of_the_version_is_written(published):
     pages = {p.name for p in published.glob("*.html")}
-    assert pages == ({"index.html", "partners.html", "changes.html", "data.html", "dictionary.html"}
-                     | {f"indicator-{i[0]}.html" for i in INDICATORS} | {f"principle-{k}.html" for k in PRINCIPLES})
+    assert pages == ({"index.html", "partners.html", "changes.html", "data.html", "dictionary.html", "compare.html",
+                      "search.html"} | {f"indicator-{i[0]}.html" for i in INDICATORS}
+                     | {f"principle-{k}.html" for k in PRINCIPLES})
     for name in pages:
         html = _page(published, name)
         assert "Synthetic demo data" in html, name
@@ -224,7 +225,7 @@ def test_partner_page_shows_files_quality_and_partner_names(published):
     assert ('<th scope="row">Coventry City Council - Early Years</th><td>Early Years Foundation Stage Profile '
             "results, pupil level</td>") in files
     status = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
-    assert "29 partner datasets; 0 missing, 0 late, 29 nothing received, 0 up to date." in status  # empty ledger
+    assert "30 partner datasets; 0 missing, 0 late, 30 nothing received, 0 up to date." in status  # empty ledger
     assert re.search(r'<tr id="early_years__eyfsp"[ >]', status)  # the anchor of the indicators' data status links
 
 

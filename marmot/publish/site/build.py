@@ -3,8 +3,9 @@
 Pages (flat, relative links, so the folder works from disk, from ``marmot serve`` or any web
 server): ``index.html`` (overview), ``principle-<key>.html``, ``indicator-<id>.html``,
 ``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
-``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook
-per principle); ``README.md``.
+``changes.html``, ``data.html``, ``dictionary.html``, ``compare.html`` (two indicators across wards) and
+``search.html`` (both work offline, their data embedded as JSON); ``assets/`` (site.css, compare.js, search.js);
+``exports/`` (CSV per indicator, workbook per principle); ``README.md``.
 
 The indicator and principle pages (their charts and workbooks are most of a publication's
 time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,
@@ -27,7 +28,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, labels, maps
+from marmot.publish.site import changes, charts, explore, exports, labels, maps
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
@@ -150,6 +151,17 @@ def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict)
         _worker_pub = None
 
 
+def _explore_pages(folder: Path, pub: Publication, indicators: list[dict], common: dict) -> list[str]:
+    """compare.html (two indicators across wards) and search.html, their data embedded as JSON."""
+    data = explore.compare_data(pub, indicators)
+    a, b = (data[0], data[1]) if len(data) >= 2 else (None, None)
+    index = explore.search_index(indicators)
+    return [_write(folder, "compare.html", "compare.html.j2", data=data, a=a, b=b,
+                   svg=explore.scatter_svg(a, b) if a else "", points=explore.pairs(a, b) if a else [],
+                   json=explore.embedded(data), **common),
+            _write(folder, "search.html", "search.html.j2", index=index, json=explore.embedded(index), **common)]
+
+
 def build_site(folder: Path, previous: Path | None = None) -> list[str]:
     """Write every page, chart and export of the version in ``folder``; return the page names.
 
@@ -160,7 +172,8 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
         (folder / "exports").mkdir(exist_ok=True)
         assets = folder / "assets"
         assets.mkdir(exist_ok=True)
-        shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+        for asset in ("site.css", "compare.js", "search.js"):
+            shutil.copyfile(files("marmot.publish.site") / "static" / asset, assets / asset)
         principles, indicators = pub.principles(), pub.indicators()
         common = {"version": pub.version, "synthetic": pub.synthetic, "principles": principles,
                   "missing": pub.missing}
@@ -181,6 +194,7 @@ def build_site(folder: Path, previous: Path | None = None) -> list[str]:
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
         pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
+        pages += _explore_pages(folder, pub, indicators, common)
         pages.append(_write(folder, "index.html", "overview.html.j2", indicators=indicators,
                             summary=_summary(indicators), **common))
     finally:

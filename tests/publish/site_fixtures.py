@@ -27,7 +27,9 @@ from marmot.build.models.benchmarking import TREND_CODES
 from marmot.build.models.disclosure import SUPPRESSION_REASON
 from marmot.publish import snapshot
 from marmot.settings import Paths
+from marmot.templating import render
 from marmot.validate import candidate
+from marmot.validate.report import Outcome, Report
 
 PERIODS = ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
 PRINCIPLES = {"H0_headline": "Headline outcomes: life expectancy and healthy life expectancy",
@@ -215,7 +217,9 @@ def publish_built(paths: Paths, data_docs: Path | None = None) -> Path:
     (folder / "results.json").write_text(json.dumps({"run_id": run_id, "passed": True, "counts": counts,
                                                      "outcomes": outcomes}))
     (folder / "report.txt").write_text("2 expectations\n")
-    (folder / "report.html").write_text("<!doctype html><title>report</title><p>2 expectations</p>")
+    (folder / "report.html").write_text(render("validation_report.html.j2", failed=[], report=Report(
+        run_id, [Outcome(**{k: o[k] for k in ("suite", "expectation", "kwargs", "severity", "why", "status")})
+                 for o in outcomes])))
     validation = {"run_id": run_id, "passed": True, "counts": counts, "results": str(folder / "results.json"),
                   "report": str(folder / "report.txt"), "data_docs": str(data_docs) if data_docs else None}
     return snapshot.publish(paths, validation=validation)

@@ -56,11 +56,15 @@ def test_the_choropleth_draws_the_matched_wards_with_words_and_symbols_not_colou
     assert points and max(points) <= maps.WIDTH
 
 
-def test_wards_are_matched_by_name_where_the_codes_differ_and_a_bad_geometry_is_skipped():
+def test_wards_are_matched_by_name_where_the_codes_differ_each_drawn_once_and_a_bad_geometry_is_skipped():
     bounds = _boundaries()
     bounds[0]["area_code"], bounds[1]["geometry"] = "SYNW26001", "{not json"
     svg = maps.choropleth(IND, ROWS, CITY, bounds)
     assert "Bablake: 60.0" in svg and "Binley" not in svg
+    assert "1 ward without a boundary is in the table only" in svg
+    rows = [{**ROWS[0], "area": "Foleshill"}, ROWS[1]]  # a boundary named Foleshill has another code: not drawn
+    svg = maps.choropleth(IND, rows, CITY, _boundaries())
+    assert svg.count("<title>Foleshill") == 1 and len(re.findall(r'<path class="area', svg)) == 2
 
 
 def test_without_boundaries_a_tile_map_has_one_square_per_ward():

@@ -122,11 +122,17 @@ def ward_map(ind: dict, rows: list[dict], city: dict | None, boundaries: list[di
 
 
 def _match(rows: list[dict], boundaries: list[dict]) -> dict[str, dict]:
-    """Boundary code -> ward row, by code, or by name where the codes differ (a re-warded year's placeholders)."""
+    """Boundary code -> ward row: by code; a ward whose code no boundary has, by name (a re-warded year's
+    placeholder codes). A ward is drawn once."""
+    codes = {b["area_code"] for b in boundaries}
     by_code = {r["area_code"]: r for r in rows}
-    by_name = {_key(r["area"]): r for r in rows}
-    return {b["area_code"]: by_code.get(b["area_code"]) or by_name.get(_key(b["area_name"]))
-            for b in boundaries}
+    by_name = {_key(r["area"]): r for r in rows if r["area_code"] not in codes}
+    matched = {}
+    for b in boundaries:
+        row = by_code.get(b["area_code"]) or by_name.pop(_key(b["area_name"]), None)
+        if row is not None:
+            matched[b["area_code"]] = row
+    return matched
 
 
 def choropleth(ind: dict, rows: list[dict], city: dict | None, boundaries: list[dict]) -> str | None:
@@ -176,7 +182,11 @@ def choropleth(ind: dict, rows: list[dict], city: dict | None, boundaries: list[
                      f'aria-hidden="true">{SYMBOL[cls]}</text></g>')
     legend, total = _legend(sorted(set(classes), key=[c for c, _ in LEGEND].index), height + 6)
     desc = (f"Map of {len(shapes)} wards from their boundaries, each coloured and marked by how its value compares "
-            f"with Coventry: {_counts(classes)}. The table below gives every ward's value and comparison.")
+            f"with Coventry: {_counts(classes)}.")
+    if unmapped := len(rows) - len(shapes):
+        desc += f" {unmapped} ward{'s' if unmapped > 1 else ''} without a boundary {'are' if unmapped > 1 else 'is'} " \
+                "in the table only."
+    desc += " The table below gives every ward's value and comparison."
     return _svg(f"map-{ind['id']}", f"Map: {ind['name']}, wards compared with Coventry, {ind['period']}", desc,
                 "".join(parts) + legend, total)
 

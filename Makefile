@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8080
+# axe-core for the accessibility tests (tests/publish/test_axe.py), from npm, pinned, installed once
+AXE_VERSION := 4.10.3
+AXE_DIR := .tools/axe
+AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 export MARMOT_HOME ?= $(CURDIR)/var
 
 .PHONY: help env chromium axe demo test test-fast lint up down bench clean
@@ -24,16 +28,17 @@ env: $(BIN)/.installed  ## create or update the environment (.venv, from uv.lock
 chromium:  ## install Debian's chromium for the browser tests, only when /usr/bin/chromium is missing (root)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
-$(AXE):
-	mkdir -p $(VENV)/axe && cd $(VENV)/axe && npm install --no-audit --no-fund --silent axe-core@4
+axe: $(AXE)  ## install axe-core $(AXE_VERSION) from npm into .tools/axe for the accessibility tests (npm via apt when missing)
 
-axe: $(AXE)  ## install axe-core from npm into .venv/axe (the portal's accessibility test injects it)
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm install --no-audit --no-fund --no-save --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
+	@test -f $@ && touch $@
 
 demo: env  ## synthetic data -> landing -> whole pipeline through Airflow -> published view
 	$(BIN)/python -m devtools demo --port $(PORT)
 
-test: env chromium axe lint  ## lint, then the whole test suite (includes a real Airflow scheduler run and browser tests)
+test: env chromium axe lint  ## lint, then the whole test suite (includes a real Airflow scheduler run, browser and axe tests)
 	$(BIN)/pytest
 
 test-fast: env  ## the unit tests alone (no Airflow, dbt, browser or multi-process runs; tests/conftest.py SLOW_MODULES)

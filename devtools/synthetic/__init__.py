@@ -23,7 +23,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from devtools.synthetic import economy, education, faults, fingertips, health, partnership, places
+from devtools.synthetic import boundaries, economy, education, faults, fingertips, health, partnership, places
 from devtools.synthetic.geography import load_areas
 from devtools.synthetic.periods import TODAY, Period, periods_for
 from devtools.synthetic.population import World, stream
@@ -48,6 +48,7 @@ GENERATORS = {
     "ohid/fingertips": fingertips.fingertips,
     "ons/deaths": health.deaths,
     "ons/population": health.population,
+    "ons/ward_boundaries": boundaries.ward_boundaries,
     "partnership/activity_returns": partnership.activity_returns,
     "partnership/case_studies": partnership.case_studies,
     "police/recorded_crime": places.recorded_crime,
@@ -102,9 +103,12 @@ HEADERS = {
 }
 FILE_STEMS = {"early_years/eyfsp": "eyfsp_pupil_level", "census/households_2021": "census_households"}
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet", "json": "json", "ndjson": "ndjson"}
+# reference boundaries: one GeoJSON file (the ONS download), never damaged by --dirty
+GEOJSON = {"ons/ward_boundaries"}
 # datasets sent as one file: the Census (Census day) and the Fingertips bulk CSV (every period, pulled once)
 ONE_FILE = {"census/households_2021": Period("2021", date(2021, 3, 21), date(2021, 3, 21)),
-            "ohid/fingertips": Period(TODAY.isoformat(), TODAY, TODAY)}
+            "ohid/fingertips": Period(TODAY.isoformat(), TODAY, TODAY),
+            "ons/ward_boundaries": Period("2024", date(2024, 12, 1), date(2024, 12, 31))}
 
 README = """SYNTHETIC DEMO DATA - NOT REAL PARTNER DATA
 ============================================
@@ -143,6 +147,8 @@ def _choose_faults(plan: list[tuple[Contract, Period]], rate: float, seed: int) 
     picked, turn = {}, 0
     for i in chosen:
         c = plan[i][0]
+        if dataset_name(c) in GEOJSON:
+            continue
         for step in range(len(order)):
             name = order[(turn + step) % len(order)]
             if faults.applicable(name, c, c.formats[0]):
@@ -193,14 +199,17 @@ def _write(out: Path, c: Contract, period: Period, table: dict, fault: str | Non
     if fault:
         headers = faults.apply_to_headers(fault, headers)
     named = dict(zip(headers, table.values(), strict=False))
-    if fault == "semicolon":
+    if name in GEOJSON:
+        data = boundaries.to_geojson(named)
+    elif fault == "semicolon":
         data = to_csv(named, delimiter=";")
     else:
         data = serialise(named, fmt, sheet=c.transport.sheet, title=f"{c.title} - {period.label} (synthetic)")
     if fault:
         data = faults.apply_to_bytes(fault, data)
     stem = FILE_STEMS.get(name, c.dataset)
-    path = out / c.partner / c.dataset / f"synthetic_{stem}_{period.slug}.{EXTENSIONS[fmt]}"
+    extension = "geojson" if name in GEOJSON else EXTENSIONS[fmt]
+    path = out / c.partner / c.dataset / f"synthetic_{stem}_{period.slug}.{extension}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path, outcome

@@ -8,6 +8,10 @@ A file is measured against its contract's ``limits`` before it is loaded: a text
 bytes, an XLSX file by its unpacked size and the rows and columns its sheet really uses, a
 Parquet file by the rows and size its metadata declares; a larger file is quarantined. The
 connection's ``memory_limit`` (``MARMOT_INGEST_MEMORY_LIMIT``) bounds what checking it takes.
+
+A JSON file holding a GeoJSON ``FeatureCollection`` (reference boundaries, e.g. the ONS Open Geography Portal's
+``.geojson`` downloads) is read one row per feature: its properties as columns (plain names only), ``geometry`` as
+GeoJSON text, and ``boundary_year`` from an ONS code field's name (``WD24CD`` -> 2024) where the file has none.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "csv",
     ".xlsx": "xlsx",
     ".parquet": "parquet",
-    ".json": "json",
+    ".json": "json", ".geojson": "json",
     ".ndjson": "ndjson", ".jsonl": "ndjson",
 }
 TEXT_FORMATS = {"csv", "json", "ndjson"}
@@ -77,6 +81,35 @@ def sniff_content(path: Path, fmt: str) -> None:
     if fmt == "csv" and re.match(r"\{|\[\s*([\[{\"\]]|$)", text):  # not '[Month],[LSOA]' (SQL Server)
         raise FileProblem("json_document", f"{path.name} holds a JSON document (it begins with '{text[0]}'), "
                                            "not CSV: it was saved or renamed as .csv.")
+
+
+GEOJSON = re.compile(r'\s*\{.{0,4000}?"type"\s*:\s*"FeatureCollection"', re.S)
+GEOJSON_PROPERTY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # properties read as columns; others are left out
+ONS_CODE_FIELD = re.compile(r"[A-Z]{2,6}(\d{2})CD")  # WD24CD, LSOA21CD: the boundaries' year in the field's name
+
+
+def is_geojson(path: Path) -> bool:
+    """The file opens as a GeoJSON FeatureCollection (its ``type`` within the first few kilobytes)."""
+    with open(path, "rb") as f:
+        head = f.read(8192).decode("utf-8", errors="replace").lstrip("\ufeff")
+    return bool(GEOJSON.match(head))
+
+
+def _geojson_reader(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The features of a GeoJSON FeatureCollection as a query of text columns: each property of a plain name,
+    ``geometry`` (GeoJSON text) and, where no property holds it, ``boundary_year`` from an ONS code field's name."""
+    con.execute("CREATE TEMP TABLE geo_features AS SELECT unnest(json_extract(json, '$.features[*]')) AS f "
+                f"FROM read_json_objects({sql_string(path)}, format='unstructured')")
+    keys: list[str] = []
+    for (names,) in con.execute("SELECT DISTINCT json_keys(f -> '$.properties') FROM geo_features").fetchall():
+        keys += [k for k in names or [] if k not in keys and GEOJSON_PROPERTY.fullmatch(k) and k != "geometry"]
+    columns = [f"f ->> '$.properties.\"{k}\"' AS \"{k}\"" for k in keys]
+    if "boundary_year" not in {k.lower() for k in keys}:
+        years = {m[1] for k in keys if (m := ONS_CODE_FIELD.fullmatch(k))}
+        if len(years) == 1:
+            columns.append(f"'20{years.pop()}' AS boundary_year")
+    columns.append("CAST(f -> '$.geometry' AS VARCHAR) AS geometry")
+    return f"(SELECT {', '.join(columns)} FROM geo_features)"
 
 
 def _too_large(name: str, limits: Limits, key: str, found: str) -> FileProblem:
@@ -301,6 +334,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
             elif fmt == "parquet":
                 _check_parquet(con, path, limits)
                 rows = _numbered(con, f"read_parquet({sql_string(path)})", path.name, limits, first_row=1, cast=True)
+            elif fmt == "json" and is_geojson(path):
+                rows = _numbered(con, _geojson_reader(con, path), path.name, limits, first_row=1)
             else:
                 rows = _numbered(con, f"read_json({sql_string(path)}, "
                                       f"format='{'newline_delimited' if fmt == 'ndjson' else 'auto'}', "
@@ -320,5 +355,5 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, *, sheet: str | N
 
 def drop_loaded(con: duckdb.DuckDBPyConnection) -> None:
     """Remove what ``load`` created (one connection reads many files in turn)."""
-    con.execute("DROP VIEW IF EXISTS src; DROP TABLE IF EXISTS src_rows")
+    con.execute("DROP VIEW IF EXISTS src; DROP TABLE IF EXISTS src_rows; DROP TABLE IF EXISTS geo_features")
     con.unregister("xlsx_frame")

@@ -1,7 +1,12 @@
 """Data Docs that work offline: GX 1.x's page templates load Bootstrap, jQuery, bootstrap-table, Font Awesome, Vega
 and GX's logo from CDNs (16 requests a page; without the internet the pages render unstyled). ``localise`` copies
 the same files, vendored from npm (``data_docs_assets/``, versions in its README), into the site and points every
-page and stylesheet at the copies; a link out of the site keeps its text and loses its address."""
+page and stylesheet at the copies; a link out of the site keeps its text and loses its address.
+
+``localise`` also makes each page pass axe-core (tests/publish/test_axe.py): a language, a ``main`` landmark with a
+level-one heading (the page's name), named navigation landmarks, tabs marked up as tabs, and
+``data_docs_assets/marmot/`` (accessible.css: AA contrast for Bootstrap's blues and greys; accessible.js: labels for
+bootstrap-table's filter controls, which it draws without)."""
 
 from __future__ import annotations
 
@@ -60,6 +65,54 @@ def _rewrite(text: str, static: str) -> str:
     return re.sub(r"""(<a\b[^>]*?)\shref=["']https?://[^"']*["']""", r"\1", text)
 
 
+TABLIST = re.compile(r'(<ul[^>]*role="tablist"[^>]*>)(.*?)(</ul>)', re.S)
+CURRENT = re.compile(r'aria-current="page"[^>]*>\s*([^<]+?)\s*<')
+TITLE = re.compile(r"<title>\s*([^<]+?)\s*</title>")
+
+
+def _accessible(text: str, static: str) -> str:
+    """The page as axe-core finds no fault with (the module's docstring); each change is made once."""
+    if 'data-marmot-accessible' in text or "<body" not in text:
+        return text
+    text = re.sub(r"<html(?![^>]*\blang=)", '<html lang="en" data-marmot-accessible', text, count=1)
+    text = text.replace("</head>", f'<link rel="stylesheet" href="{static}/vendor/marmot/accessible.css">\n'
+                                   f'<script src="{static}/vendor/marmot/accessible.js"></script>\n</head>', 1)
+    text = text.replace('<nav class="navbar', '<nav aria-label="Data Docs" class="navbar', 1)
+    text = text.replace('<nav class="d-flex', '<nav aria-label="Great Expectations" class="d-flex', 1)
+    text = text.replace('<nav id="navigation"', '<nav aria-label="Contents of this page" id="navigation"', 1)
+    text = TABLIST.sub(lambda m: m[1] + m[2].replace('<li class="nav-item">', '<li class="nav-item" '
+                                                     'role="presentation">') + m[3], text)
+    name = CURRENT.search(text) or TITLE.search(text)
+    heading = f'<h1 class="sr-only">{name[1] if name else "Data Docs"}</h1>'
+    start = text.find('<div class="container-fluid', text.find("<body"))
+    if start < 0:
+        return text
+    end = text.find("<footer", start)
+    end = end if end >= 0 else text.rfind("</body>")
+    return text[:start] + f"<main>{heading}" + _headings_from_two(text[start:end]) + "</main>\n" + text[end:]
+
+
+def _headings_from_two(html: str) -> str:
+    """GX's headings start at h4 (h1 to h4 skips levels): shifted to start at h2 under the page's h1, each keeping
+    its look (Bootstrap's ``h4`` ... classes)."""
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html)]
+    shift = min(levels) - 2 if levels and min(levels) > 2 else 0
+    if not shift:
+        return html
+
+    def opening(m: re.Match) -> str:
+        level, attrs = int(m[1]), m[2] or ""
+        look = f"h{level}"
+        if re.search(r'\bclass="', attrs):
+            attrs = re.sub(r'\bclass="', f'class="{look} ', attrs, count=1)
+        else:
+            attrs = f' class="{look}"' + attrs
+        return f"<h{level - shift}{attrs}>"
+
+    html = re.sub(r"<h([1-6])(\s[^>]*)?>", opening, html)
+    return re.sub(r"</h([1-6])>", lambda m: f"</h{int(m[1]) - shift}>", html)
+
+
 def localise(site: Path) -> list[str]:
     """Copy the vendored assets into ``site`` and rewrite its pages and stylesheets to use them; return the pages
     that still name an address outside the site (none, unless a GX upgrade asks for a file not vendored)."""
@@ -69,6 +122,8 @@ def localise(site: Path) -> list[str]:
     for path in sorted([*site.rglob("*.html"), *site.glob("static/styles/*.css")]):
         static = Path(os.path.relpath(site / "static", path.parent)).as_posix()
         text = _rewrite(path.read_text(encoding="utf-8"), static)
+        if path.suffix == ".html":
+            text = _accessible(text, static)
         path.write_text(text, encoding="utf-8")
         if EXTERNAL.search(text):
             outside.append(path.relative_to(site).as_posix())

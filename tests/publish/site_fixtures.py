@@ -4,7 +4,9 @@ Three principle groups, two indicators each, five periods, city + IMD quintiles 
 one ward suppressed in the latest period; a ward name a spreadsheet would run as a formula.
 ``bigger=True`` adds the bigger-picture marts in the shape of dbt_project/models/marts/_marts__models.yml
 (England comparison, trend and gap; principle summary; partner activities and case studies; coverage;
-breakdowns; school readiness's inequalities and group comparisons) and the metadata mart the site asks for.
+breakdowns; school readiness's inequalities and group comparisons), the metadata mart the site asks for and
+``mart_area_boundaries`` from ``tests/fixtures/geography/synthetic_ward_boundaries.geojson`` (synthetic squares for
+six ward codes, three of them the fixture's wards; without ``bigger`` the site draws a tile map instead).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from marmot.build.models.benchmarking import TREND_CODES
 from marmot.build.models.disclosure import SUPPRESSION_REASON
 from marmot.publish import snapshot
 from marmot.settings import Paths
+from marmot.templating import render
 from marmot.validate import candidate
+from marmot.validate.report import Outcome, Report
 
 PERIODS = ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
 PRINCIPLES = {"H0_headline": "Headline outcomes: life expectancy and healthy life expectancy",
@@ -54,6 +58,7 @@ APPROXIMATE_ENGLAND = "p4_fuel_poverty"  # its England comparator is the seeded 
 WARDS = [("E05001218", "Foleshill"), ("E05001219", "Earlsdon"), ("E05001220", "Wainbody"),
          ("E05001221", "=HYPERLINK(\"http://x\")")]
 SUPPRESSED_WARD = "E05001220"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "fixtures" / "geography" / "synthetic_ward_boundaries.geojson"
 
 
 def _value_rows(first_period: int, shift_readiness: float) -> list[tuple]:
@@ -146,6 +151,7 @@ def _bigger_marts(con: duckdb.DuckDBPyConnection) -> None:
         t(indicator_id, period, breakdown, breakdown_value, value, lower_95, upper_95, is_suppressed,
           england_comparison)""")
     _inequality_marts(con)
+    _boundaries_mart(con)
     con.execute("""CREATE TABLE marts.mart_indicator_metadata (indicator_id VARCHAR, principle_key VARCHAR,
         definition VARCHAR, numerator_definition VARCHAR, denominator_definition VARCHAR, method_name VARCHAR,
         method_description VARCHAR, method_reference VARCHAR, confidence_levels VARCHAR, polarity_name VARCHAR,
@@ -185,6 +191,16 @@ def _comparators(con: duckdb.DuckDBPyConnection) -> None:
                  (ind, PERIODS[-1], "peer_median", None, "CIPFA nearest neighbours (median)", england - 1, None,
                   None, 15, "fingertips", False, True, True, *spread)]
     con.executemany(f"INSERT INTO marts.mart_indicator_comparators VALUES ({', '.join(['?'] * 19)})", rows)
+
+
+def _boundaries_mart(con: duckdb.DuckDBPyConnection) -> None:
+    """mart_area_boundaries as dbt builds it from the loaded boundary file (dbt_project/models/marts)."""
+    features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
+    con.execute("""CREATE TABLE marts.mart_area_boundaries (area_level VARCHAR, area_code VARCHAR, area_name VARCHAR,
+        boundary_year VARCHAR, geometry VARCHAR, source_file VARCHAR, is_synthetic BOOLEAN)""")
+    con.executemany("INSERT INTO marts.mart_area_boundaries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [("ward", f["properties"]["WD24CD"], f["properties"]["WD24NM"], "2024", json.dumps(f["geometry"]),
+                      BOUNDARIES.name, True) for f in features])
 
 
 SII_DEFINITION = "Slope index of inequality (SII): ... so a positive value means the least deprived do better"
@@ -242,7 +258,9 @@ def publish_built(paths: Paths, data_docs: Path | None = None) -> Path:
     (folder / "results.json").write_text(json.dumps({"run_id": run_id, "passed": True, "counts": counts,
                                                      "outcomes": outcomes}))
     (folder / "report.txt").write_text("2 expectations\n")
-    (folder / "report.html").write_text("<!doctype html><title>report</title><p>2 expectations</p>")
+    (folder / "report.html").write_text(render("validation_report.html.j2", failed=[], report=Report(
+        run_id, [Outcome(**{k: o[k] for k in ("suite", "expectation", "kwargs", "severity", "why", "status")})
+                 for o in outcomes])))
     validation = {"run_id": run_id, "passed": True, "counts": counts, "results": str(folder / "results.json"),
                   "report": str(folder / "report.txt"), "data_docs": str(data_docs) if data_docs else None}
     return snapshot.publish(paths, validation=validation)

@@ -94,9 +94,9 @@ def test_every_page_loads_draws_its_charts_and_every_link_resolves(browser, serv
     names = {urlparse(u).path.lstrip("/") for u in seen}
     assert {"index.html", "partners.html", "changes.html", "data.html",
             "indicator-p1_school_readiness.html", "principle-P1_best_start.html"} <= names
-    # pages: index, partners, changes, data, dictionary; charts: three per indicator and school readiness's SII, and
-    # a spine chart per principle and one of every indicator on the overview
-    assert len(names) == 5 + 6 + 3 and charts == 6 * 3 + 1 + 3 + 1
+    # pages: index, partners, changes, data, dictionary, compare, search; charts: three per indicator and school
+    # readiness's SII, and a spine chart per principle and one of every indicator on the overview
+    assert len(names) == 7 + 6 + 3 and charts == 6 * 3 + 1 + 3 + 1
     assert {"README.md", "marmot.duckdb", "exports/principle-P1_best_start.xlsx",
             "exports/indicator-p4_fsm.csv", "validation/report.html"} <= {urlparse(u).path.lstrip("/") for u in files}
 

@@ -42,8 +42,9 @@ def _page(folder, name):
 
 def test_every_page_of_the_version_is_written(published):
     pages = {p.name for p in published.glob("*.html")}
-    assert pages == ({"index.html", "partners.html", "changes.html", "data.html", "dictionary.html"}
-                     | {f"indicator-{i[0]}.html" for i in INDICATORS} | {f"principle-{k}.html" for k in PRINCIPLES})
+    assert pages == ({"index.html", "partners.html", "changes.html", "data.html", "dictionary.html", "compare.html",
+                      "search.html"} | {f"indicator-{i[0]}.html" for i in INDICATORS}
+                     | {f"principle-{k}.html" for k in PRINCIPLES})
     for name in pages:
         html = _page(published, name)
         assert "Synthetic demo data" in html, name
@@ -168,12 +169,12 @@ def test_the_grid_and_spine_say_so_without_comparators(home):
 def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
     html = _page(published, "indicator-p1_school_readiness.html")
     svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(svgs) == 4  # trend, gradient, SII, wards
+    assert len(svgs) == 5  # trend, gradient, SII, wards; the ward map (tests/publish/test_maps.py)
     for svg in svgs:
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
-        assert "mark-" in svg
+        assert "mark-" in svg or 'class="map"' in svg
     assert html.count("<table>") == 7  # trend, comparators, quintiles, inequality over time, groups, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     about = html[html.index('id="about-h"'):]
@@ -329,7 +330,7 @@ def test_partner_page_shows_files_quality_and_partner_names(published):
     assert ('<th scope="row">Coventry City Council - Early Years</th><td>Early Years Foundation Stage Profile '
             "results, pupil level</td>") in files
     status = html[html.index('id="cov-h"'):html.index('id="recv-h"')]
-    assert "29 partner datasets; 0 missing, 0 late, 29 nothing received, 0 up to date." in status  # empty ledger
+    assert "30 partner datasets; 0 missing, 0 late, 30 nothing received, 0 up to date." in status  # empty ledger
     assert re.search(r'<tr id="early_years__eyfsp"[ >]', status)  # the anchor of the indicators' data status links
 
 

@@ -66,12 +66,15 @@ GOOD = {
         "outcome": ["She attends weekly.", None],
     }),
     "mart_data_coverage": pd.DataFrame({
-        "partner": [f"p{i}" for i in range(29)],
-        "dataset": ["d"] * 29,
-        "periods_expected": [5] * 29,
-        "periods_missing": [0] * 29,
+        "partner": [f"p{i}" for i in range(30)],
+        "dataset": ["d"] * 30,
+        "periods_expected": [5] * 30,
+        "periods_missing": [0] * 30,
     }),
     "mart_publication_sources": pd.DataFrame({"batch_id": ["b1", "b2"], "sha256": ["aa", "bb"]}),
+    "mart_area_boundaries": pd.DataFrame({
+        "area_level": ["ward"] * 2, "area_code": ["E05001218", "E05001219"], "boundary_year": ["2024"] * 2,
+        "geometry": ['{"type":"Polygon","coordinates":[]}', '{"type": "MultiPolygon","coordinates":[]}']}),
     "mart_indicator_metadata": pd.DataFrame({
         "indicator_id": [f"i{i}" for i in range(41)],
         "definition": ["Percentage of children ..."] * 41,
@@ -168,7 +171,9 @@ BREAKERS = {
     ("mart_case_studies", "expect_column_values_to_not_match_regex", "outcome"):
         _set("outcome", 0, "Ask jo@example.org"),
     ("mart_case_studies", "expect_column_values_to_not_be_null", "title"): _set("title", 0, None),
-    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:28],
+    ("mart_data_coverage", "expect_table_row_count_to_equal", None): lambda f: f.iloc[0:29],
+    ("mart_area_boundaries", "expect_compound_columns_to_be_unique", None): _set("area_code", 1, "E05001218"),
+    ("mart_area_boundaries", "expect_column_values_to_not_be_null", "geometry"): _set("geometry", 0, None),
     ("mart_data_coverage", "expect_compound_columns_to_be_unique", None): _set("partner", 1, "p0"),
     ("mart_data_coverage", "expect_column_pair_values_a_to_be_greater_than_b", "periods_missing"):
         _set("periods_missing", 0, 6),

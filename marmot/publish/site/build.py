@@ -4,8 +4,9 @@ Pages (flat, relative links, so the folder works from disk, from ``marmot serve`
 server): ``index.html`` (overview: every indicator at a glance, ``glance.py``),
 ``principle-<key>.html``, ``indicator-<id>.html``,
 ``partners.html`` with ``delivery-<batch>.html`` (the public receipt of each dataset's latest delivery),
-``changes.html``, ``data.html``, ``dictionary.html``; ``assets/site.css``; ``exports/`` (CSV per indicator, workbook
-per principle); ``README.md``.
+``changes.html``, ``data.html``, ``dictionary.html``, ``compare.html`` (two indicators across wards) and
+``search.html`` (both work offline, their data embedded as JSON); ``assets/`` (site.css, compare.js, search.js);
+``exports/`` (CSV per indicator, workbook per principle); ``README.md``.
 
 The indicator and principle pages (their charts and workbooks are most of a publication's
 time: 7.5 of 8.6 s) are rendered by this process and ``site_workers() - 1`` helper processes,
@@ -28,7 +29,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from marmot.publish.site import changes, charts, exports, glance, labels, reuse, spine
+from marmot.publish.site import changes, charts, explore, exports, glance, labels, maps, reuse, spine
 from marmot.publish.site.publication import Publication
 from marmot.settings import site_workers
 
@@ -80,14 +81,18 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
         "gradient": charts.gradient(ind, quintiles, ind["city"]),
         "wards": charts.wards(ind, ward_rows, ind["city"]),
         "sii": charts.sii(ind, inequalities),
+        "map": maps.ward_map(ind, ward_rows, ind["city"], pub.boundaries("ward")),
     }
+    for r in ward_rows:
+        r["coventry_comparison"] = maps.compare_with_city(r, ind["city"], ind.get("polarity"))
     exports.indicator_csv(pub, ind["id"], folder / "exports" / f"indicator-{ind['id']}.csv", _worker_reuse)
     return _write(folder, f"indicator-{ind['id']}.html", "indicator.html.j2", ind=ind, trend_rows=city_trend,
                   quintiles=quintiles, ward_rows=ward_rows, breakdowns=breakdowns,
                   comparators=pub.comparators(ind["id"], ind["period"]), inequalities=inequalities,
                   inequality=next((r for r in inequalities if r["period"] == ind["period"]), None),
                   comparisons=pub.group_comparisons(ind["id"], ind["period"]),
-                  figures={k: Markup(v) if v else None for k, v in figures.items()}, **common)
+                  figures={k: Markup(v) if v else None for k, v in figures.items()},
+                  map_from_boundaries=bool(figures["map"]) and "Tile map:" not in figures["map"], **common)
 
 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:
@@ -117,7 +122,8 @@ def _overview(folder: Path, pub: Publication, principles: list[dict], indicators
 def _assets(folder: Path) -> None:
     assets = folder / "assets"
     assets.mkdir(exist_ok=True)
-    shutil.copyfile(files("marmot.publish.site") / "static" / "site.css", assets / "site.css")
+    for asset in ("site.css", "compare.js", "search.js"):
+        shutil.copyfile(files("marmot.publish.site") / "static" / asset, assets / asset)
 
 
 def _common(pub: Publication, principles: list[dict]) -> dict:
@@ -192,6 +198,17 @@ def _render_all(folder: Path, pub: Publication, jobs: list[tuple], common: dict,
         _worker_pub = _worker_reuse = charts.REUSE = None
 
 
+def _explore_pages(folder: Path, pub: Publication, indicators: list[dict], common: dict) -> list[str]:
+    """compare.html (two indicators across wards) and search.html, their data embedded as JSON."""
+    data = explore.compare_data(pub, indicators)
+    a, b = (data[0], data[1]) if len(data) >= 2 else (None, None)
+    index = explore.search_index(indicators)
+    return [_write(folder, "compare.html", "compare.html.j2", data=data, a=a, b=b,
+                   svg=explore.scatter_svg(a, b) if a else "", points=explore.pairs(a, b) if a else [],
+                   json=explore.embedded(data), **common),
+            _write(folder, "search.html", "search.html.j2", index=index, json=explore.embedded(index), **common)]
+
+
 def build_site(folder: Path, previous: Path | None = None, chart_cache: Path | None = None) -> list[str]:
     """Write every page, chart and export of the version in ``folder``; return the page names.
 
@@ -227,6 +244,7 @@ def build_site(folder: Path, previous: Path | None = None, chart_cache: Path | N
                             has_docs=(folder / "data_docs" / "index.html").exists(),
                             has_report=(folder / "validation" / "report.html").exists(), **common))
         pages.append(_write(folder, "dictionary.html", "dictionary.html.j2", tables=pub.dictionary(), **common))
+        pages += _explore_pages(folder, pub, indicators, common)
         pages.append(_overview(folder, pub, principles, indicators, common))
     finally:
         pub.close()

@@ -44,6 +44,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                     "quintile_gap_upper_95", "quintile_gap_change", "sii", "sii_lower_95",
                                     "sii_upper_95", "rii", "rii_lower_95", "rii_upper_95", "sii_reason", "sii_change",
                                     "sii_trend", "sii_trend_reason", "sii_definition"),
+    "mart_area_boundaries": ("area_level", "area_code", "area_name", "boundary_year", "geometry", "is_synthetic"),
     "mart_indicator_group_comparisons": ("indicator_id", "period", "breakdown", "breakdown_value", "comparator_type",
                                          "comparator", "reference_note", "value", "comparator_value", "ratio",
                                          "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
@@ -226,6 +227,15 @@ class Publication:
             return []
         return self.rows("SELECT * FROM mart_indicator_group_comparisons WHERE indicator_id = ? AND period = ? "
                          "ORDER BY breakdown, comparator_type DESC, breakdown_value", [indicator_id, period])
+
+    def boundaries(self, level: str = "ward") -> list[dict]:
+        """The loaded boundaries of one level (GeoJSON geometry text), the latest boundary year only; none without
+        ``mart_area_boundaries`` (the site then draws a tile map)."""
+        if not self.has("mart_area_boundaries"):
+            return []
+        return self.rows("SELECT area_code, area_name, geometry, is_synthetic FROM mart_area_boundaries "
+                         "WHERE area_level = ? AND boundary_year = (SELECT max(boundary_year) FROM "
+                         "mart_area_boundaries WHERE area_level = ?) ORDER BY area_code", [level, level])
 
     # -- partner activities -------------------------------------------------------------------
     def activities(self, principle_key: str) -> dict | None:

@@ -628,7 +628,7 @@ class Ingestor:
             self._load(con, path, fmt, contract, entry)
         except duckdb.OutOfMemoryException as exc:
             raise FileProblem("too_large", f"{path.name}: checking it needed more than the {ingest_memory_limit()} "
-                                           "of memory one dataset's ingest may use (MARMOT_INGEST_MEMORY_LIMIT)."
+                                           "of memory the check of one file may use."
                               ) from exc
         finally:
             con.execute("DROP TABLE IF EXISTS clean; DROP TABLE IF EXISTS rejects")

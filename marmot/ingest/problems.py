@@ -66,8 +66,8 @@ FIXES: dict[str, str] = {
                          "Check it is a Coventry code and the right boundary year."),
     "future_period": ("A period that had not begun when the file arrived cannot have data yet: check the period "
                       "column (often a mistyped year), correct it and send the file again. If this dataset sends "
-                      "forecasts, ask the data team to allow them in its contract (schedule.periods_ahead)."),
-    "before_first_period": ("This dataset starts at the period named (schedule.first_period in its contract): "
+                      "forecasts, ask the data team to allow future periods for this dataset."),
+    "before_first_period": ("This dataset starts at the period the message names: "
                             "check the period column (often a mistyped year) and send the file again, or ask the "
                             "data team if the earlier periods are wanted."),
     # neither loaded nor a problem

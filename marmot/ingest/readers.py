@@ -113,9 +113,10 @@ def _geojson_reader(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 
 def _too_large(name: str, limits: Limits, key: str, found: str) -> FileProblem:
-    """Quarantine: what was ``found``, the limit it is over and where that limit is set."""
+    """Quarantine: what was ``found`` and the limit it is over (the contract's ``limits.<key>``; the partner's
+    receipt names no setting)."""
     return FileProblem("too_large", f"{name} {found}; this dataset takes at most {getattr(limits, key):,} "
-                                    f"{UNITS[key]} in one file (limits.{key} in its contract).")
+                                    f"{UNITS[key]} in one file.")
 
 
 def _check_megabytes(name: str, limits: Limits, size: int, what: str) -> None:

@@ -22,7 +22,7 @@ CONTRACTS = load_contracts()
 LSOAS = reference_codes()["coventry_lsoa21"]
 # what a regular expression looks like in a sentence, and the internal names of reference lists
 REGEX = re.compile(r"\^|\$|\[0-9\]|\\d|\[A-Z\]|\{[0-9]+\}|\(\?")
-INTERNAL = [*reference_codes(), "ref_coventry", "regexp"]
+INTERNAL = [*reference_codes(), "ref_coventry", "regexp", "MARMOT_", "limits.", "schedule."]  # and settings' names
 BAD_NHS = nhs_number(2)[:9] + str((int(nhs_number(2)[9]) + 1) % 10)
 
 BIRTH_ROWS = [

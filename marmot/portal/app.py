@@ -335,7 +335,8 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
     def team(session: Annotated[Session, Depends(team_only)]) -> Response:
         rows = status.statuses(portal.paths, portal.contracts_of(session.user))
         return page("team.html.j2", session, rows=rows, late=[r for r in rows if r.owed],
-                    quarantined=status.quarantined(portal.paths), today=date.today().isoformat())
+                    quarantined=status.quarantined(portal.paths), uploads=uploads.recent(portal.paths),
+                    today=date.today().isoformat())
 
     @app.get("/team/audit")
     def audit_log(session: Annotated[Session, Depends(team_only)]) -> Response:

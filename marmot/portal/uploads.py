@@ -124,6 +124,17 @@ def load(paths: Paths, upload_id: str) -> Upload | None:
         return None
 
 
+def recent(paths: Paths, limit: int = 50) -> list[Upload]:
+    """The latest uploads of every partner, newest first (the data team's page)."""
+    found = []
+    for record in (paths.portal / "uploads").glob("*/upload.json"):
+        try:
+            found.append(Upload(**json.loads(record.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, TypeError):
+            continue
+    return sorted(found, key=lambda u: u.uploaded_at, reverse=True)[:limit]
+
+
 def forget_unsent(paths: Paths) -> None:
     """Delete the bytes of uploads never sent within ``KEEP_UNSENT`` (their record stays)."""
     cutoff = datetime.now(UTC) - KEEP_UNSENT

@@ -54,3 +54,25 @@ def test_the_team_sees_late_deliveries_quarantines_and_the_audit_log(client, por
     assert "Job Shop and Youth Hub clients" in late  # nothing received: its latest due period is owed
     log = client.get("/team/audit").text
     assert "login failure" in log and "login success" in log and "alice" in log and "dana" in log
+
+
+def test_the_team_sees_every_partners_uploads_newest_first_and_a_partner_sees_no_such_list(client, portal_home):
+    from marmot.portal import uploads
+
+    def record(upload_id, partner, dataset, when, landed):
+        uploads.save(portal_home, uploads.Upload(
+            upload_id=upload_id, partner=partner, dataset=dataset, username=f"{partner}-user", name="x.csv",
+            sent_name=f"{dataset}.csv", sha256="0" * 64, bytes=10, uploaded_at=when,
+            precheck={"status": "accepted", "rows_in": 12, "rows_loaded": 10, "rows_rejected": 2},
+            landed_at=landed))
+
+    record("a" * 32, "skills", "job_shop_clients", "2026-11-20T08:00:00+00:00", "2026-11-20T08:01:00+00:00")
+    record("b" * 32, "advice", "advice_cases", "2026-11-21T09:30:00+00:00", None)
+    sign_in(client, "dana")
+    team = client.get("/team").text.split("Latest uploads through the portal", 1)[1].split("Every dataset", 1)[0]
+    assert team.index("advice_cases.csv") < team.index("job_shop_clients.csv")  # newest first
+    assert f'href="/uploads/{"b" * 32}"' in team and "12 rows: 10 would load, 2 would be rejected" in team
+    assert "2026-11-20 08:01" in team and "<td>no</td>" in team  # sent for loading, or not
+    client.cookies.clear()
+    sign_in(client, "alice")
+    assert client.get("/team").status_code == 404

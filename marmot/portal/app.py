@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marmot.contracts import Contract, load_contracts
+from marmot.ingest import ledger
 from marmot.portal import audit, sessions, status, uploads
 from marmot.portal.accounts import User, authenticate, partners, token_partner
 from marmot.portal.pages import render
@@ -287,8 +288,12 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
         upload = visible_upload(upload_id, session.user)
         contract = visible_contract(upload.contract_id, session.user)
         entry = uploads.receipt_of(portal.paths, upload)
+        published = status.published_in(portal.paths, entry) if entry and entry.status in ledger.LOADED else None
         return page("upload.html.j2", session, upload=upload, contract=contract, result=upload.precheck,
-                    entry=entry, waiting=bool(upload.landed_name) and entry is None,
+                    entry=entry, published=published,
+                    indicators=status.published_indicators(portal.paths, contract) if published else [],
+                    waiting=bool(upload.landed_name) and entry is None,
+                    publishing=entry is not None and entry.status in ledger.LOADED and published is None,
                     can_send=not session.user.is_data_team and upload.precheck["can_land"]
                     and not upload.landed_name)
 

@@ -1,11 +1,13 @@
 """What the portal shows about datasets: what each owes and when (``marmot.monitor.freshness.dataset_status``,
 the rule ``marmot status`` and the published partner page use), every delivery with its receipt, and the
-published indicators made from it (``mart_indicator_metadata`` of the current publication, opened read-only)."""
+published indicators made from it (``mart_indicator_metadata`` of the current publication, opened read-only) and
+whether a delivery is in the current publication (its ``mart_publication_sources``)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -63,6 +65,25 @@ def published_indicators(paths: Paths, contract: Contract) -> list[dict]:
     finally:
         con.close()
     return [{"indicator_id": i, "indicator_name": n, "principle": p, "latest_period": lp} for i, n, p, lp in rows]
+
+
+def published_in(paths: Paths, entry: ledger.Entry) -> dict | None:
+    """The current publication's version and time when its marts are made from this delivery, else None."""
+    db, manifest = paths.current / "marmot.duckdb", paths.current / "manifest.json"
+    if not (db.exists() and manifest.exists()):
+        return None
+    con = open_read_only(db)
+    try:
+        found = con.execute(f"SELECT count(*) FROM mart_publication_sources WHERE batch_id = "
+                            f"{sql_string(entry.batch_id)}").fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if not found:
+        return None
+    about = json.loads(manifest.read_text(encoding="utf-8"))
+    return {"version": about["version"], "published_at": about["published_at"]}
 
 
 def receipt_html(paths: Paths, entry: ledger.Entry) -> Path | None:

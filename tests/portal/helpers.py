@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import duckdb
 
 from devtools.bench.portal import job_shop_csv
 from marmot.portal import accounts
@@ -36,3 +39,23 @@ def sign_in(client, username: str, password: str = PASSWORD):
 
 def extract(tmp: Path, name: str = "job_shop_clients.csv", rows: int = 20, bad_rows: int = 0, **kw) -> Path:
     return job_shop_csv(tmp / name, rows, bad_rows=bad_rows, **kw)
+
+
+def publish_metadata(paths: Paths, batch_ids: tuple[str, ...] = ()) -> None:
+    """A stand-in publication (the real one needs every dataset built: tests/orchestration and tests/build publish
+    it): the metadata mart with one indicator from A's dataset and one from another, the sources mart naming
+    ``batch_ids``, and a manifest."""
+    version = paths.published / "v1"
+    version.mkdir(parents=True)
+    with duckdb.connect(str(version / "marmot.duckdb")) as con:
+        con.execute("CREATE TABLE mart_indicator_metadata (indicator_id VARCHAR, indicator_name VARCHAR, "
+                    "principle_label VARCHAR, latest_period VARCHAR, source_partner VARCHAR, source_dataset VARCHAR)")
+        con.execute("INSERT INTO mart_indicator_metadata VALUES "
+                    "('P3_jobs', 'Job Shop clients supported into work', 'Fair work', '2025/26', 'skills', "
+                    "'job_shop_clients'), ('P5_debt', 'Debt advice cases', 'Healthy standard of living', '2025', "
+                    "'advice', 'advice_cases')")
+        con.execute("CREATE TABLE mart_publication_sources (partner VARCHAR, dataset VARCHAR, batch_id VARCHAR)")
+        for batch_id in batch_ids:
+            con.execute("INSERT INTO mart_publication_sources VALUES ('skills', 'job_shop_clients', ?)", [batch_id])
+    (version / "manifest.json").write_text(json.dumps({"version": "v1", "published_at": "2026-12-05T10:30:00+00:00"}))
+    paths.current.symlink_to("v1")

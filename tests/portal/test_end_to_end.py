@@ -1,7 +1,7 @@
 """A partner's whole round trip against a real server (uvicorn on a free 127.0.0.1 port): sign in, upload a file
 with mistakes, read the pre-check, fix it, upload again, it lands; ``marmot ingest`` loads it and the partner's
-pages show the receipt. And the pre-check is ingest's own: a file sent with rejected rows gets from ingest exactly
-the counts and reasons the pre-check showed, and its rejected rows download as CSV."""
+pages show the receipt, then that it is published. And the pre-check is ingest's own: a file sent with rejected
+rows gets from ingest exactly the counts and reasons the pre-check showed, and its rejected rows download as CSV."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from marmot.cli import main
 from marmot.ingest import ledger
 from marmot.portal import audit, uploads
 from marmot.portal.app import create_app
-from portal.helpers import PASSWORD, A, csrf_of, extract
+from portal.helpers import PASSWORD, A, csrf_of, extract, publish_metadata
 
 
 @pytest.fixture
@@ -59,12 +59,20 @@ def test_mistakes_shown_fixed_landed_ingested_and_the_receipt_seen(browser_like,
     assert main(["ingest"]) == 0
     page = c.get(where).text
     assert "Accepted: every row loaded." in page and "20 rows loaded, 0 rows rejected" in page
-    assert '<meta http-equiv="refresh"' not in page
+    assert '<meta http-equiv="refresh" content="2">' not in page  # loaded: only the wait for publication is left
     receipt = re.search(r'href="(/datasets/[^"]+/receipt)"', page).group(1)
     r = c.get(receipt)
     assert r.status_code == 200 and landed in r.text
     status = c.get(f"/datasets/{A}").text
     assert landed in status and ">accepted<" in status and receipt in status
+    assert "Not in the published indicators yet" in page and '<meta http-equiv="refresh" content="15">' in page
+
+    (entry,) = ledger.read_all(portal_home.ledger, "skills", "job_shop_clients")
+    publish_metadata(portal_home, batch_ids=(entry.batch_id,))  # the next publication is made from it
+    page = c.get(where).text
+    assert "The published indicators include this file since the version of 2026-12-05 10:30 UTC (v1): Job Shop " \
+           "clients supported into work (latest period 2025/26)." in page
+    assert "Not in the published indicators yet" not in page and '<meta http-equiv="refresh"' not in page
 
 
 def test_the_pre_check_is_what_ingest_then_finds(browser_like, portal_home, tmp_path):

@@ -4,24 +4,8 @@ quarantined files and audit log."""
 
 from __future__ import annotations
 
-import duckdb
-
 from marmot.ingest import ledger
-from portal.helpers import A, sign_in
-
-
-def publish_metadata(paths) -> None:
-    """A stand-in publication: only the metadata mart, with one indicator from A's dataset and one from another."""
-    version = paths.published / "v1"
-    version.mkdir(parents=True)
-    with duckdb.connect(str(version / "marmot.duckdb")) as con:
-        con.execute("CREATE TABLE mart_indicator_metadata (indicator_id VARCHAR, indicator_name VARCHAR, "
-                    "principle_label VARCHAR, latest_period VARCHAR, source_partner VARCHAR, source_dataset VARCHAR)")
-        con.execute("INSERT INTO mart_indicator_metadata VALUES "
-                    "('P3_jobs', 'Job Shop clients supported into work', 'Fair work', '2025/26', 'skills', "
-                    "'job_shop_clients'), ('P5_debt', 'Debt advice cases', 'Healthy standard of living', '2025', "
-                    "'advice', 'advice_cases')")
-    paths.current.symlink_to("v1")
+from portal.helpers import A, publish_metadata, sign_in
 
 
 def test_a_dataset_page_names_the_indicators_made_from_it(client, portal_home):

@@ -164,6 +164,7 @@ PORTAL_SECURE_COOKIES_ENV = "MARMOT_PORTAL_SECURE_COOKIES"
 PORTAL_MAX_UPLOAD_MB_ENV = "MARMOT_PORTAL_MAX_UPLOAD_MB"
 DEFAULT_DATA_TEAM = "marmot-data-team@coventry.example"
 CRASH_ENV = "MARMOT_CRASH_AT"  # a test seam, read by marmot.crash
+DBT_FULL_BUILD_ENV = "MARMOT_DBT_FULL_BUILD"  # set by marmot.build.dbt for the models it runs in-process
 GX_ANALYTICS_ENV = "GX_ANALYTICS_ENABLED"  # Great Expectations' own; marmot.validate.gx_runner turns it off
 
 
@@ -260,6 +261,11 @@ def portal_secure_cookies() -> bool:
 def portal_max_upload_mb() -> int:
     """The largest file the portal takes, in MB; a dataset's contract ``limits.max_uncompressed_mb`` lowers it."""
     return max(1, _read(PORTAL_MAX_UPLOAD_MB_ENV, "128", int))
+
+
+def dbt_full_build() -> bool:
+    """Whether the dbt build running in this process is a full one (its models' caches start empty)."""
+    return os.environ.get(DBT_FULL_BUILD_ENV) == "1"
 
 
 def crash_point() -> str | None:

@@ -21,6 +21,8 @@ ALLOWED = {
         "--home: the rest of the command (and the processes it starts) use that home",
     ("marmot/build/dbt.py", "os.environ.update(env)"):
         "dbt runs in this process and reads its settings (and MARMOT_HOME in profiles.yml) from the environment",
+    ("marmot/build/dbt.py", 'os.environ[DBT_FULL_BUILD_ENV] = "1" if full_refresh else "0"'):
+        "the models dbt runs in this process learn whether the build is a full one (settings.dbt_full_build)",
     ("marmot/orchestration/stage_process.py",
      "input=json.dumps(given).encode(), env={**os.environ, HOME_ENV: str(paths.home)})"):
         "the stage's child process gets this environment with the home it works on",

@@ -36,12 +36,11 @@ from marmot.build.fingerprint import (
     ledger_fingerprint,
     record_built,
 )
-from marmot.build.models.cache import FULL_BUILD_ENV
 from marmot.contracts import load_contracts
 from marmot.ingest import ledger
 from marmot.ingest.ingestor import ensure_schema_files
 from marmot.monitor import freshness
-from marmot.settings import HOME_ENV, Paths, dbt_project_dir
+from marmot.settings import DBT_FULL_BUILD_ENV, HOME_ENV, Paths, dbt_project_dir
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +182,7 @@ def build(paths: Paths, select: list[str] | None = None, full_refresh: bool = Fa
         log.info("no successful build with this dbt project and these contracts yet: building every table in full")
         full_refresh = True
     increment = None if full_refresh or select else _lineage(paths, datasets)
-    os.environ[FULL_BUILD_ENV] = "1" if full_refresh else "0"  # models' caches start empty (models/cache.py)
+    os.environ[DBT_FULL_BUILD_ENV] = "1" if full_refresh else "0"  # models' caches start empty (models/cache.py)
     models = increment[1] if increment else select
     summary = run_dbt(paths, ["build", *(["--full-refresh"] if full_refresh else []),
                               *(["--select", *models] if models else [])])

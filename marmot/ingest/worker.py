@@ -79,10 +79,10 @@ class Reader:
         os.close(request_r)
         os.close(reply_w)
         self._requests, self._replies = Connection(request_w, readable=False), Connection(reply_r, writable=False)
-        self._requests.send_bytes(self._setup)
-        try:
+        try:  # the setup (every contract) is larger than a pipe's buffer: a reader dying at start breaks the pipe
+            self._requests.send_bytes(self._setup)
             self._replies.recv_bytes()  # ready
-        except EOFError:  # not the file's fault: the run stops, the file stays claimed for the next one
+        except (EOFError, OSError):  # not the file's fault: the run stops, the file stays claimed for the next one
             raise RuntimeError(f"the reader process (marmot.ingest.reader_process) could not start: exit status "
                                f"{self.close()}, its error is above; is {READER_MEMORY_ENV} too small?") from None
 

@@ -109,7 +109,9 @@ def test_the_site_labels_approximate_and_synthetic_england_values_and_shows_the_
     approximate = [i for i, source in latest if source == "approximate_seed"]
     fingertips = [i for i, source in latest if source == "fingertips"]
     overview = (home.current / "index.html").read_text(encoding="utf-8")
-    assert overview.count("Approximate England value") == len(approximate)
+    # one ≈ beside every approximate England value in the overview's grid, explained once in its key
+    assert overview.count('<abbr class="approx" title="Approximate England value') == len(approximate)
+    assert overview.count('<abbr title="Approximate England value">≈</abbr> approximate England value') == 1
     assert overview.count(">synthetic</span>") == len(fingertips)
     for indicator in approximate[:3]:
         page = (home.current / f"indicator-{indicator}.html").read_text(encoding="utf-8")

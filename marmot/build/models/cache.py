@@ -9,21 +9,18 @@ computed again, and the result is what the next builds reuse.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 from marmot.atomic import write_text
-
-FULL_BUILD_ENV = "MARMOT_DBT_FULL_BUILD"
+from marmot.settings import dbt_full_build, marmot_home
 
 
 class JsonCache(dict):
     def __init__(self, name: str):
         super().__init__()
-        self.path = Path(os.environ["MARMOT_HOME"]) / "warehouse" / f"{name}.json"
+        self.path = marmot_home() / "warehouse" / f"{name}.json"
 
     def load(self) -> JsonCache:
-        if os.environ.get(FULL_BUILD_ENV) != "1" and self.path.exists():
+        if not dbt_full_build() and self.path.exists():
             try:
                 self.update(json.loads(self.path.read_text()))
             except ValueError:  # a damaged cache is only a slower build

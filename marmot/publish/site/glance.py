@@ -63,7 +63,8 @@ def row(ind: dict, comparators: dict[str, dict]) -> dict:
         "ind": ind,
         "coventry": _cell(latest.get("england_comparison")),
         "england": {"value": england_value,
-                    "approximate": bool(latest.get("england_value_is_approximate") or england.get("is_approximate"))},
+                    "approximate": bool(latest.get("england_value_is_approximate") or england.get("is_approximate")),
+                    "synthetic": bool(latest.get("comparators_are_synthetic") or england.get("is_synthetic"))},
         "region": _cell(latest.get("region_comparison") or _compared(ind, region_value), region_value),
         "peers": _cell(_compared(ind, peers.get("value")), peers.get("value"),
                        title=f"the median of {peers['peers_with_values']} CIPFA nearest neighbours with a value"
@@ -98,4 +99,5 @@ def glance(principles: list[dict], indicators: list[dict], comparators: dict[str
                                     and r["trend"]["direction"] == "worsening"],
             "widening": [r for r in rows if r["gap"]["widening"]],
             "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups),
-            "approximate": any(r["england"]["approximate"] for r in rows)}
+            "approximate": any(r["england"]["approximate"] for r in rows),
+            "synthetic": any(r["england"]["synthetic"] for r in rows)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,7 +23,7 @@ TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 # and test_celery.py mark themselves `scheduler`). One table, so a new slow module is classified in one place.
 SLOW_MODULES = {
     "dbt": ("build/", "orchestration/test_pipeline.py", "publish/test_crash_safety.py",
-            "dev/test_bench_dbt_in_airflow.py"),
+            "dev/test_bench_dbt_in_airflow.py", "portal/test_round_trip_published.py"),
     "browser": ("publish/test_browser.py", "portal/test_browser.py"),
     "integration": ("publish/test_readers_during_publish.py", "publish/test_publish.py", "publish/test_site.py",
                     "validate/test_raw_gates.py", "validate/test_platform_gates.py", "validate/test_dag_gate.py",
@@ -82,6 +83,40 @@ def land_eyfsp(home: Paths, name: str, rows: list[list[str]], header=EYFSP_HEADE
 @pytest.fixture
 def built(home) -> Paths:
     """A home whose build warehouse holds valid marts written directly, no dbt (tests/fixtures/marts.py).
-    tests/build/ overrides this with a home built by real dbt."""
+    tests/build/ overrides this with ``dbt_built``."""
     write_build(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def dbt_built(tmp_path_factory) -> Paths:
+    """Five years of every dataset (a tenth of city scale) landed, ingested and built by real dbt (with its tests),
+    once per session: tests that change it work on a copy (``copy_home``)."""
+    from devtools.synthetic import generate
+    from marmot.land.drop import copy_into_landing
+    from marmot.orchestration import pipeline
+
+    root = tmp_path_factory.mktemp("marts")
+    generate(root / "drop", years=5, scale=0.1, seed=5)
+    home = Paths((root / "home").resolve())
+    saved = {k: os.environ.get(k) for k in ("MARMOT_HOME", "MARMOT_PSEUDONYM_KEY")}
+    os.environ.update(MARMOT_HOME=str(home.home), MARMOT_PSEUDONYM_KEY=TEST_KEY)
+    try:
+        copy_into_landing(root / "drop", home.landing)
+        ingested = pipeline.ingest(home)
+        assert ingested["rows_rejected"] == 0 and set(ingested["by_status"]) <= {"accepted", "superseded"}, ingested
+        pipeline.build(home)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return home
+
+
+def copy_home(source: Paths, tmp_path: Path) -> Paths:
+    """A copy of a home (without dbt's own files) to change without touching the session's."""
+    home = Paths((tmp_path / "home").resolve())
+    shutil.copytree(source.home, home.home, ignore=shutil.ignore_patterns("dbt"))
     return home

@@ -4,16 +4,14 @@ and the dbt tests that guard them shown failing on broken copies of the built ta
 from __future__ import annotations
 
 import re
-import shutil
 
 import duckdb
 import pytest
-from conftest import TEST_KEY
+from conftest import TEST_KEY, copy_home
 
 from marmot.build import dbt
 from marmot.build.dbt import BuildFailed
 from marmot.orchestration import pipeline
-from marmot.settings import Paths
 
 
 def test_a_past_period_is_benchmarked_against_its_own_england_value(warehouse):
@@ -77,14 +75,8 @@ BREAKS = {  # dbt test that must fail -> the damage done to a copy of the build
 }
 
 
-def _copy(built: Paths, tmp_path) -> Paths:
-    home = Paths((tmp_path / "home").resolve())
-    shutil.copytree(built.home, home.home, ignore=shutil.ignore_patterns("dbt"))
-    return home
-
-
 def test_the_comparator_dbt_tests_fail_on_broken_tables(built, tmp_path, monkeypatch):
-    home = _copy(built, tmp_path)
+    home = copy_home(built, tmp_path)
     with duckdb.connect(str(home.build_db)) as con:
         for damage in BREAKS.values():
             assert con.execute(damage).fetchall()[0][0] > 0, damage
@@ -99,7 +91,7 @@ def test_the_comparator_dbt_tests_fail_on_broken_tables(built, tmp_path, monkeyp
 
 
 def test_the_site_labels_approximate_and_synthetic_england_values_and_shows_the_region(built, tmp_path, monkeypatch):
-    home = _copy(built, tmp_path)
+    home = copy_home(built, tmp_path)
     monkeypatch.setenv("MARMOT_HOME", str(home.home))
     monkeypatch.setenv("MARMOT_PSEUDONYM_KEY", TEST_KEY)
     pipeline.publish(home, validation=pipeline.validate(home))

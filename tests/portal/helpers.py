@@ -37,6 +37,15 @@ def sign_in(client, username: str, password: str = PASSWORD):
                        follow_redirects=False)
 
 
+def upload(c, path: Path, dataset: str = A) -> tuple[str, str]:
+    """Upload ``path`` to ``dataset`` from its page as a browser would; the upload page's path and text."""
+    form = c.get(f"/datasets/{dataset}")
+    r = c.post(f"/datasets/{dataset}/uploads", data={"csrf": csrf_of(form.text)},
+               files={"file": (path.name, path.read_bytes(), "text/csv")})
+    assert r.status_code == 200, r.text
+    return str(r.url.path), r.text
+
+
 def extract(tmp: Path, name: str = "job_shop_clients.csv", rows: int = 20, bad_rows: int = 0, **kw) -> Path:
     return job_shop_csv(tmp / name, rows, bad_rows=bad_rows, **kw)
 

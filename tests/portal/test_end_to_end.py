@@ -19,7 +19,7 @@ from marmot.cli import main
 from marmot.ingest import ledger
 from marmot.portal import audit, uploads
 from marmot.portal.app import create_app
-from portal.helpers import PASSWORD, A, csrf_of, extract, publish_metadata
+from portal.helpers import PASSWORD, A, csrf_of, extract, publish_metadata, upload
 
 
 @pytest.fixture
@@ -30,14 +30,6 @@ def browser_like(portal_home, contracts):
         r = c.post("/login", data={"username": "alice", "password": PASSWORD, "csrf": csrf_of(login.text)})
         assert r.status_code == 200 and "Job Shop and Youth Hub clients" in r.text  # followed to /datasets
         yield c
-
-
-def upload(c: httpx.Client, path) -> tuple[str, str]:
-    form = c.get(f"/datasets/{A}")
-    r = c.post(f"/datasets/{A}/uploads", data={"csrf": csrf_of(form.text)},
-               files={"file": (path.name, path.read_bytes(), "text/csv")})
-    assert r.status_code == 200, r.text
-    return str(r.url.path), r.text
 
 
 def test_mistakes_shown_fixed_landed_ingested_and_the_receipt_seen(browser_like, portal_home, tmp_path):

@@ -105,6 +105,7 @@ def test_the_site_labels_approximate_and_synthetic_england_values_and_shows_the_
     assert overview.count('<abbr class="approx" title="Approximate England value') == len(approximate)
     assert overview.count('<abbr title="Approximate England value">≈</abbr> approximate England value') == 1
     assert overview.count(">synthetic</span>") == len(fingertips)
+    assert '<th scope="col">vs peers (median) <abbr class="approx" title="Peer list not confirmed' in overview
     for indicator in approximate[:3]:
         page = (home.current / f"indicator-{indicator}.html").read_text(encoding="utf-8")
         headline = page[page.index('<dl class="headline">'):page.index("</dl>")]
@@ -114,4 +115,5 @@ def test_the_site_labels_approximate_and_synthetic_england_values_and_shows_the_
         page = (home.current / f"indicator-{indicator}.html").read_text(encoding="utf-8")
         section = page[page.index('id="comparators-h"'):]
         assert "West Midlands region" in section and "upper-tier authorities" in section, indicator
+        assert "Peer list not confirmed" in section, indicator  # seed peer_group: recalled, is_verified false
         assert "Approximate England value" not in page[page.index('<dl class="headline">'):page.index("</dl>")]

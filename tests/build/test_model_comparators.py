@@ -90,3 +90,16 @@ def test_quartiles_of_all_authorities_leave_out_england_and_regions():
     assert (row.indicator_id, row.period, row.fingertips_period, row.authorities) == ("le", "2021-2023", "2021 - 23", 5)
     assert (row.authorities_min, row.authorities_q1, row.authorities_median, row.authorities_q3,
             row.authorities_max) == (70, 72, 74, 76, 78)
+
+
+def test_peers_say_whether_their_list_was_confirmed():
+    """A peer and the peer median carry the peer list's state (published as "Peer list not confirmed" when any
+    authority on it is unconfirmed); England and the region carry none."""
+    for flags, confirmed in (([True, True, True], True), ([True, False, True], False)):
+        peers = PEERS.assign(is_verified=[True, True, *flags])
+        got = _by_kind(comparators(PERIODS, MAPPING, peers, FINGERTIPS, SEED), "le", "2021-2023")
+        assert {k: r.is_peer_list_verified for k, r in got.items() if k[0] in ("peer", "peer_median")} == {
+            ("peer", "P1"): confirmed, ("peer", "P2"): confirmed, ("peer", "P3"): confirmed,
+            ("peer_median", None): confirmed}
+        assert got[("england", "E92000001")].is_peer_list_verified is pd.NA
+        assert got[("region", "E12000005")].is_peer_list_verified is pd.NA

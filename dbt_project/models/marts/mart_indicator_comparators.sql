@@ -20,6 +20,7 @@ select
     c.is_approximate,
     c.is_synthetic,
     c.is_mapping_verified,
+    c.is_peer_list_verified,
     cast(c.fingertips_indicator_id as integer) as fingertips_indicator_id,
     cast(q.authorities as integer) as authorities,
     round(q.authorities_min, 4) as authorities_min,

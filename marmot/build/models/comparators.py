@@ -23,7 +23,7 @@ SYNTHETIC_NOTE = "Synthetic demo value"
 MEASURES = ["value", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]
 COLUMNS = ["indicator_id", "period", "fingertips_period", "comparator_kind", "area_code", "area_name", *MEASURES,
            "peers_with_values", "source", "is_approximate", "is_synthetic", "is_mapping_verified",
-           "fingertips_indicator_id"]
+           "is_peer_list_verified", "fingertips_indicator_id"]
 QUARTILES = ["authorities", "authorities_min", "authorities_q1", "authorities_median", "authorities_q3",
              "authorities_max"]
 
@@ -95,8 +95,14 @@ def comparators(periods, mapping, peers, fingertips, england_seed) -> pd.DataFra
     approximate = approximate.merge(mapping[["indicator_id", "is_verified", "fingertips_indicator_id"]].rename(
         columns={"is_verified": "is_mapping_verified"}), on="indicator_id", how="left")
     out = pd.concat([rows, median, approximate], ignore_index=True).reindex(columns=COLUMNS)
+    # the peers are a reference list: a peer or their median says whether every peer on it was confirmed
+    listed = peers[peers["role"] == "peer"]
+    confirmed = bool("is_verified" in listed and listed["is_verified"].astype(bool).all())
+    out["is_peer_list_verified"] = out["comparator_kind"].isin(["peer", "peer_median"]).map({True: confirmed,
+                                                                                          False: pd.NA})
     out = out.astype({**{c: float for c in MEASURES}, "peers_with_values": "Int64", "is_approximate": bool,
-                      "is_synthetic": bool, "is_mapping_verified": "boolean", "fingertips_indicator_id": "Int64",
+                      "is_synthetic": bool, "is_mapping_verified": "boolean", "is_peer_list_verified": "boolean",
+                      "fingertips_indicator_id": "Int64",
                       **{c: "string" for c in ["fingertips_period", "comparator_kind", "area_code", "area_name",
                                                "source"]}})
     return out.sort_values(["indicator_id", "period", "comparator_kind", "area_code"]).reset_index(drop=True)

@@ -22,6 +22,9 @@ GAP_WORDS = {"no significant change": "No change", "cannot be calculated": "Not 
 GAP_CLASS = {"widening": "worse", "narrowing": "better", "no significant change": "flat"}
 
 
+UNCONFIRMED = " (the peer list is recalled, not yet confirmed against the CIPFA Nearest Neighbours Model)"
+
+
 def _cell(label: str | None, value=None, title: str | None = None) -> dict:
     label = label or NOT_COMPARED
     return {"label": label, "class": labels.benchmark_class(label), "value": value, "title": title}
@@ -66,9 +69,11 @@ def row(ind: dict, comparators: dict[str, dict]) -> dict:
                     "approximate": bool(latest.get("england_value_is_approximate") or england.get("is_approximate")),
                     "synthetic": bool(latest.get("comparators_are_synthetic") or england.get("is_synthetic"))},
         "region": _cell(latest.get("region_comparison") or _compared(ind, region_value), region_value),
-        "peers": _cell(_compared(ind, peers.get("value")), peers.get("value"),
-                       title=f"the median of {peers['peers_with_values']} CIPFA nearest neighbours with a value"
-                       if peers.get("peers_with_values") else None),
+        "peers": {**_cell(_compared(ind, peers.get("value")), peers.get("value"),
+                          title=f"the median of {peers['peers_with_values']} CIPFA nearest neighbours with a value"
+                          + (UNCONFIRMED if peers.get("is_peer_list_verified") is False else "")
+                          if peers.get("peers_with_values") else None),
+                  "unconfirmed": peers.get("is_peer_list_verified") is False},
         "trend": {"label": trend_word, "full": latest.get("trend_label") or "Trend not published",
                   "reason": latest.get("trend_reason"), "direction": direction,
                   "arrow": labels.trend_arrow(latest.get("trend_label"))},
@@ -98,6 +103,4 @@ def glance(principles: list[dict], indicators: list[dict], comparators: dict[str
             "worse_and_worsening": [r for r in rows if r["coventry"]["class"] == "worse"
                                     and r["trend"]["direction"] == "worsening"],
             "widening": [r for r in rows if r["gap"]["widening"]],
-            "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups),
-            "approximate": any(r["england"]["approximate"] for r in rows),
-            "synthetic": any(r["england"]["synthetic"] for r in rows)}
+            "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups)}

@@ -48,7 +48,7 @@ lint: env  ## ruff and mypy: the conventions in pyproject.toml ([tool.ruff], [to
 	$(BIN)/ruff check marmot devtools dags tests
 	$(BIN)/mypy marmot/stats
 
-up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs, and the partner portal on 127.0.0.1:8090
+up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs unpaused, and the partner portal on 127.0.0.1:8090
 	$(BIN)/python -m devtools airflow up --port $(PORT)
 
 down: env  ## stop the Airflow and the portal started by make up

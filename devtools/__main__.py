@@ -34,6 +34,10 @@ def cmd_airflow(args) -> int:
     if args.action == "up":
         ensure_local_pseudonym_key(p)
         info = airflow_local.start(p, port=args.port, portal_port=args.portal_port)
+        if not args.paused:
+            dags = airflow_local.platform_dags()
+            print(f"unpausing {len(dags)} DAGs once parsed (files landed or uploaded are ingested and published)...")
+            airflow_local.unpause(airflow_local.Client(args.port), dags)
         print(f"Airflow is up: {info['url']}  (login {info['user']} / {info['password']})\n"
               f"partner portal: {info['portal']}  (add users with: marmot portal users add NAME --partner CODE)\n"
               f"logs: {info['logs']}\nstop both with: make down")
@@ -120,6 +124,8 @@ def register(add) -> None:
     p.add_argument("--port", type=int, default=8080, help="API server / UI port (default 8080)")
     p.add_argument("--portal-port", type=int, default=portal_port(),
                    help="the partner portal's port beside it (default $MARMOT_PORTAL_PORT or 8090)")
+    p.add_argument("--paused", action="store_true",
+                   help="up: leave the DAGs paused as Airflow creates them (nothing runs until unpaused in the UI)")
 
 
 if __name__ == "__main__":

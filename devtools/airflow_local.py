@@ -375,3 +375,20 @@ class Client:
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         return {t["task_id"]: t["state"] for t in self.task_instances(dag_id, run_id)}
+
+
+def platform_dags() -> list[str]:
+    """Every DAG of the platform: one ingest DAG per contract, the publication and the freshness check."""
+    from marmot.contracts import load_contracts
+
+    return [*(f"ingest__{c.id}" for c in load_contracts().values()), "marmot_build_validate_publish",
+            "marmot_freshness"]
+
+
+def unpause(client: Client, dag_ids: list[str]) -> None:
+    """Wait until each DAG is parsed, then unpause it: Airflow creates DAGs paused, and a paused ingest DAG leaves
+    a partner's upload waiting in the landing area for ever."""
+    for dag_id in dag_ids:
+        client.wait_dag(dag_id)
+    for dag_id in dag_ids:
+        client.unpause(dag_id)

@@ -33,8 +33,7 @@ def run(paths: Paths, *, years: int = 5, scale: float = 0.5, port: int = 8080) -
         for dag_id in [*ingest_dags, PUBLISH_DAG]:
             client.wait_dag(dag_id)
         runs_before = {dag_id: client.run_count(dag_id) for dag_id in [*ingest_dags, PUBLISH_DAG]}
-        for dag_id in [*ingest_dags, PUBLISH_DAG]:
-            client.unpause(dag_id)
+        airflow_local.unpause(client, [*ingest_dags, PUBLISH_DAG])
         # folder drops start by themselves (the triggerer watches landing/); pulled datasets wait
         # for their daily check, so start those now: with no partner server here their pull is
         # skipped and they ingest the files the demo landed for them

@@ -231,6 +231,11 @@ def stop(paths: Paths, timeout: float = 20) -> int:
     for pid in running.values():
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # our own child, killed: reaped, not left a zombie
+            os.waitpid(pid, 0)
+    deadline = time.monotonic() + 5  # another process's child goes once the kernel has delivered SIGKILL
+    while time.monotonic() < deadline and any(is_alive(p) for p in running.values()):
+        time.sleep(0.1)
     (paths.airflow_home / "pids.json").unlink(missing_ok=True)
     return len(running)
 

@@ -54,6 +54,9 @@ def build(paths: Paths, full_refresh: bool = False) -> dict:
 def validate(paths: Paths, recheck_raw: bool = False) -> dict:
     from marmot.validate.gates import validate as run_gates
 
+    if not paths.build_db.exists():
+        raise GateFailed(f"nothing to validate: no build yet ({paths.build_db} does not exist); run `marmot build` "
+                         "first (`marmot run` runs every stage)")
     report = run_gates(paths, recheck_raw=recheck_raw)
     text = str(report.folder / "report.txt")
     result = {"run_id": report.run_id, "passed": report.passed, "counts": report.counts(),

@@ -294,6 +294,8 @@ def create_app(paths: Paths | None = None, contracts: dict[str, Contract] | None
                     indicators=status.published_indicators(portal.paths, contract) if published else [],
                     waiting=bool(upload.landed_name) and entry is None,
                     publishing=entry is not None and entry.status in ledger.LOADED and published is None,
+                    held=status.held_back(portal.paths, entry) if entry and entry.status in ledger.LOADED
+                    and published is None else None,
                     can_send=not session.user.is_data_team and upload.precheck["can_land"]
                     and not upload.landed_name)
 

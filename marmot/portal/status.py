@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -84,6 +84,23 @@ def published_in(paths: Paths, entry: ledger.Entry) -> dict | None:
         return None
     about = json.loads(manifest.read_text(encoding="utf-8"))
     return {"version": about["version"], "published_at": about["published_at"]}
+
+
+def held_back(paths: Paths, entry: ledger.Entry) -> dict | None:
+    """When the latest quality check of the whole publication ran after this delivery was loaded and stopped the
+    publication: when it ran and whether this dataset's own checks on the delivery passed (None when they did not
+    look at it); None when the latest check passed or came before the delivery."""
+    latest = paths.validation / "latest.json"
+    if not latest.is_file():
+        return None
+    about = json.loads(latest.read_text(encoding="utf-8"))
+    ran = datetime.strptime(about["run_id"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    if about["passed"] or ran < datetime.fromisoformat(entry.received_at):
+        return None
+    own = paths.validation / about["run_id"] / "partners" / f"{entry.partner}__{entry.dataset}.json"
+    mine = json.loads(own.read_text(encoding="utf-8")) if own.is_file() else {}
+    return {"ran_at": ran.strftime("%Y-%m-%d %H:%M"),
+            "own_checks_passed": mine["passed"] if entry.batch_id in mine.get("batches", ()) else None}
 
 
 def receipt_html(paths: Paths, entry: ledger.Entry) -> Path | None:

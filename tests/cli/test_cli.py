@@ -35,6 +35,12 @@ def test_query_without_publication_explains(home, capsys):
     assert "nothing published yet" in capsys.readouterr().err
 
 
+def test_validate_before_any_build_says_what_to_run(home, capsys):
+    assert main(["validate"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to validate: no build yet" in err and "run `marmot build` first" in err
+
+
 def test_ledger_json_and_status(home, capsys, synthetic):
     import json
 

@@ -89,3 +89,4 @@ def test_the_pre_check_is_what_ingest_then_finds(browser_like, portal_home, tmp_
     assert sorted({int(r["row_number"]) for r in rows}) == shown == [2, 3, 4, 5]  # lines of the file: 1 is the header
     events = [e["event"] for e in audit.read(portal_home)]
     assert {"login_success", "upload", "landed", "download_rejected_rows"} <= set(events)
+

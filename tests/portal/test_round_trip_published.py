@@ -53,3 +53,21 @@ def test_an_upload_is_followed_to_the_publication_that_includes_it(dbt_built, co
                 "AND source_dataset = 'job_shop_clients' ORDER BY indicator_id").fetchall()]
         assert names and all(name in published.group(3) for name in names)
         assert "Not in the published indicators yet" not in page and '<meta http-equiv="refresh"' not in page
+
+
+def test_a_publication_held_back_by_the_quality_checks_is_explained(portal_home, contracts, tmp_path):
+    """The make-up case: one partner's file in a new home is loaded and built, and the real quality checks stop the
+    publication (seven of the eight principles have no data); the file passed its own checks. The page says the
+    publication is held back, that the problem is elsewhere and that nothing is asked of the partner."""
+    with serving(create_app(portal_home, contracts, secure_cookies=False)) as base, \
+            httpx.Client(base_url=base, timeout=60, follow_redirects=True) as c:
+        login = c.get("/login")
+        c.post("/login", data={"username": "alice", "password": PASSWORD, "csrf": csrf_of(login.text)})
+        where, _ = upload(c, extract(tmp_path, "clients.csv", rows=20))
+        assert main(["ingest"]) == 0 and main(["build"]) == 0
+        assert "the next publication, which starts by itself" in c.get(where).text
+        assert main(["validate"]) == 2  # blocked
+        page = c.get(where).text
+        assert "Loaded, publication held back" in page
+        assert "this file passed its own checks, so the problem is elsewhere" in page and "you need do nothing." in page
+        assert '<meta http-equiv="refresh" content="15">' in page

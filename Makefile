@@ -54,7 +54,7 @@ up: env  ## start Airflow on 127.0.0.1:$(PORT) with the project's DAGs unpaused,
 down: env  ## stop the Airflow and the portal started by make up
 	$(BIN)/python -m devtools airflow down
 
-bench: env  ## benchmark: stage times, memory, ratios, issue 21 goals (SWEEP=1 adds scales 1-8; SCALE8=1 increment/full at scale 8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/
+bench: env  ## benchmark: stage times, memory, ratios, goals (issue 21; the portal pre-check p95 of issue 20) (SWEEP=1 adds scales 1-8; SCALE8=1 increment/full at scale 8; DBT_IN_AIRFLOW=1: dbt inside Airflow three ways); writes bench/results/
 	$(BIN)/python -m devtools bench $(if $(SWEEP),--sweep) $(if $(SCALE8),--scale8) $(if $(DBT_IN_AIRFLOW),--dbt-in-airflow)
 
 clean:  ## remove all platform state under $(MARMOT_HOME)

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from devtools import CHECKOUT
+from devtools.bench import use_bench_key
 from devtools.bench.dbt_dags import PROFILE, TARGET, VARIANTS, dag_file, dag_id
 from marmot.settings import Paths, dbt_project_dir
 
@@ -112,7 +113,7 @@ def bench_dbt_in_airflow(*, years: int = 10, scale: float = 1.0, seed: int = 42,
                          port: int = 0, timeout: float = 3600, progress=print) -> dict:
     """Measure every variant on one home; ``select`` (dbt selectors cosmos understands too) limits all alike."""
     from devtools import airflow_local
-    os.environ.setdefault("MARMOT_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0001")
+    use_bench_key()
     select = list(select or [])
     work = Path(tempfile.mkdtemp(prefix="marmot-bench-dbt-"))
     os.environ.update(cosmos_settings(work / "cosmos-cache"))  # inherited by Airflow's components

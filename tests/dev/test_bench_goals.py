@@ -1,4 +1,5 @@
-"""`make bench` judges each goal (issue 21's, and issue 20's pre-check) on a figure of the same run, and says which it did not measure."""
+"""`make bench` judges each goal (issue 21's, and issue 20's pre-check) on a figure of the same run, and says
+which it did not measure."""
 
 from __future__ import annotations
 

@@ -177,20 +177,20 @@ def _comparators(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE TABLE marts.mart_indicator_comparators (indicator_id VARCHAR, period VARCHAR,
         comparator_kind VARCHAR, area_code VARCHAR, area_name VARCHAR, value DOUBLE, lower_95 DOUBLE, upper_95 DOUBLE,
         peers_with_values INTEGER, source VARCHAR, is_approximate BOOLEAN, is_synthetic BOOLEAN,
-        is_mapping_verified BOOLEAN, authorities INTEGER, authorities_min DOUBLE, authorities_q1 DOUBLE,
-        authorities_median DOUBLE, authorities_q3 DOUBLE, authorities_max DOUBLE)""")
+        is_mapping_verified BOOLEAN, is_peer_list_verified BOOLEAN, authorities INTEGER, authorities_min DOUBLE,
+        authorities_q1 DOUBLE, authorities_median DOUBLE, authorities_q3 DOUBLE, authorities_max DOUBLE)""")
     rows = []
     for ind, *_, england, _, _ in INDICATORS:
         approximate = ind == APPROXIMATE_ENGLAND
         spread = (151, *(round(england * f, 2) for f in (0.6, 0.85, 0.98, 1.1, 1.5)))
         rows += [(ind, PERIODS[-1], "england", "E92000001", "England (approximate)" if approximate else "England",
                   england, None, None, None, "approximate_seed" if approximate else "fingertips", approximate, True,
-                  True, *spread),
+                  True, None, *spread),
                  (ind, PERIODS[-1], "region", "E12000005", "West Midlands", england + 1, england + 0.5, england + 1.5,
-                  None, "fingertips", False, True, True, *spread),
+                  None, "fingertips", False, True, True, None, *spread),
                  (ind, PERIODS[-1], "peer_median", None, "CIPFA nearest neighbours (median)", england - 1, None,
-                  None, 15, "fingertips", False, True, True, *spread)]
-    con.executemany(f"INSERT INTO marts.mart_indicator_comparators VALUES ({', '.join(['?'] * 19)})", rows)
+                  None, 15, "fingertips", False, True, True, False, *spread)]  # the peer list is not confirmed
+    con.executemany(f"INSERT INTO marts.mart_indicator_comparators VALUES ({', '.join(['?'] * 20)})", rows)
 
 
 def _boundaries_mart(con: duckdb.DuckDBPyConnection) -> None:

@@ -117,3 +117,15 @@ def test_an_invalid_spec_fails_when_checked(validated, monkeypatch):
     monkeypatch.setattr(charts, "_scale", lambda unit, trend=False: alt.Scale(zero="no"))
     with pytest.raises(SchemaValidationError):
         charts.trend(IND, TREND)
+
+
+def test_ward_bars_are_coloured_by_how_each_ward_compares_with_coventry():
+    """Foleshill's interval (4.3-5.3) is above Coventry's 3.9 and Earlsdon's (2.1-3.1) below: for low birth weight
+    (low is good) worse and better, in the badges' colours, with a legend naming them; no polarity: higher, lower."""
+    svg = charts.wards({**IND, "polarity": "LiG"}, WARDS, CITY)
+    bars = re.findall(r'aria-roledescription="bar"[^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert sorted(bars) == sorted([charts.COMPARED["Worse"], charts.COMPARED["Better"]])
+    assert {"Compared with Coventry", "Better", "Worse"} <= set(_texts(svg))
+    assert "Against Coventry: 1 better, 1 worse." in svg
+    neither = charts.wards({**IND, "polarity": None}, WARDS, CITY)
+    assert {"Higher", "Lower"} <= set(_texts(neither)) and "Worse" not in _texts(neither)

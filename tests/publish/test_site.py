@@ -220,6 +220,7 @@ def test_indicator_page_shows_the_sii_with_its_sign_its_history_and_the_groups_c
     assert "a quintile value is suppressed or missing (Q2)" in history[1][1]
     groups = part[part.index('id="comparisons-h"'):]
     assert "Males are the reference." in groups and "Coventry (all persons)" in groups
+    assert '<th scope="row">Female</th>' in groups and '<th scope="row">F</th>' not in groups  # names, not codes
     assert '<span class="badge better">Better</span>' in groups and "a value is suppressed or missing" in groups
     # an indicator without inequality rows has neither section
     other = _page(published, "indicator-p4_fsm.html")

@@ -43,7 +43,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("marmot.publish.site", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=labels.number, benchmark=labels.benchmark_class, trend=labels.trend_direction,
-                       arrow=labels.trend_arrow)
+                       arrow=labels.trend_arrow, group=labels.group_name)
     env.globals.update(SUPPRESSED=labels.SUPPRESSED, NA=labels.NOT_AVAILABLE)
     return env
 

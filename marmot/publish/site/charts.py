@@ -28,12 +28,18 @@ import pandas as pd
 import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
+from marmot.publish.site.maps import compare_with_city
 from marmot.publish.site.reuse import Reuse, code_version, key
 
 BLUE, ORANGE, GREY = "#0072B2", "#D55E00", "#505a5f"
+# a ward against Coventry, in the colours of the site's badges and maps (static/site.css)
+COMPARED = {"Better": "#00703c", "Similar": "#ffbf47", "Worse": "#d4351c", "Lower": "#5694ca", "Higher": "#003078",
+            "Not compared": "#b1b4b6"}
 WIDTH = 560
 MIN_TEXT_PX = 11  # no chart text smaller than this on any screen (axis text is drawn at 13 px)
-AXES = alt.Config(axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelColor="#0b0c0c", titleColor="#0b0c0c"))
+AXES = alt.Config(axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelColor="#0b0c0c", titleColor="#0b0c0c"),
+                  legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, labelColor="#0b0c0c",
+                                          titleColor="#0b0c0c"))
 # altair's jsonschema checks (of each object as it is made, of each spec) took half the chart time;
 # the specs come from this module, not from data: publishing skips them, tests/site/test_charts.py
 # builds every chart kind with them on
@@ -103,7 +109,7 @@ def _validated(chart_kind):
                 return chart_kind(*args) or NO_CHART
         if REUSE is None:
             return make() or None
-        return REUSE.chart(key(code_version(__name__), alt.__version__,
+        return REUSE.chart(key(code_version(__name__, compare_with_city.__module__), alt.__version__,
                                vlc.__version__, VALIDATE_SPECS, chart_kind.__name__, args), make) or None
     return run
 
@@ -114,10 +120,12 @@ def _scale(unit: str, *, trend: bool = False) -> alt.Scale:
 
 
 def _values(base: alt.Chart, unit: str, **channel) -> alt.Chart:
-    """Bars from zero for a proportion or rate; filled points on an axis fitted to the values otherwise."""
+    """Bars from zero for a proportion or rate; filled points on an axis fitted to the values otherwise. Blue,
+    unless ``channel`` gives a colour."""
+    fixed = {} if "color" in channel else {"color": BLUE}
     if counted(unit):
-        return base.mark_bar(color=BLUE, opacity=0.85).encode(**channel)
-    return base.mark_point(color=BLUE, filled=True, size=90, opacity=1).encode(**channel)
+        return base.mark_bar(opacity=0.85, **fixed).encode(**channel)
+    return base.mark_point(filled=True, size=90, opacity=1, **fixed).encode(**channel)
 
 
 def _segments(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -196,21 +204,30 @@ def gradient(ind: dict, rows: list[dict], city: dict | None) -> str | None:
 
 @_validated
 def wards(ind: dict, rows: list[dict], city: dict | None) -> str | None:
-    """Ward values, highest first, with intervals; dashed line at the city value."""
-    df = _plotted(rows).sort_values("value", ascending=False)
+    """Ward values, highest first, with intervals, coloured by how each compares with Coventry (as the map and the
+    ward table say it); dashed line at the city value."""
+    df = _plotted(rows)
     if df.empty:
         return None
+    compared = {r["area_code"]: compare_with_city(r, city, ind.get("polarity")) for r in rows}
+    df = df.assign(compared=df["area_code"].map(compared)).sort_values("value", ascending=False)
+    shown = [c for c in COMPARED if c in set(df["compared"])]
+    colour = alt.Color("compared:N", title="Compared with Coventry",
+                       scale=alt.Scale(domain=shown, range=[COMPARED[c] for c in shown]),
+                       legend=alt.Legend(orient="bottom", direction="horizontal"))
     y = alt.Y("area:N", title=None, sort=None)
     base = alt.Chart(_data(df)).encode(y=y)
     scale = _scale(ind["unit"])
-    layers = [_values(base, ind["unit"], x=alt.X("value:Q", title=ind["unit"] or "value", scale=scale)),
+    layers = [_values(base, ind["unit"], x=alt.X("value:Q", title=ind["unit"] or "value", scale=scale),
+                      color=colour),
               base.mark_rule(color="#000000").encode(x=alt.X("lower:Q", scale=scale), x2=alt.X2("upper:Q"))]
     if city and not city["suppressed"] and city["value"] is not None:
         layers.append(alt.Chart({"values": [{"value": city["value"]}]}).mark_rule(
             color=ORANGE, strokeDash=[6, 4], strokeWidth=2).encode(x=alt.X("value:Q", scale=scale)))
     top, bottom = df.iloc[0], df.iloc[-1]
+    counts = ", ".join(f"{(df['compared'] == c).sum()} {c.lower()}" for c in shown)
     desc = (f"{len(df)} wards; highest {top.area} ({top.value:.1f}), lowest {bottom.area} ({bottom.value:.1f}). "
-            "The dashed line is Coventry.")
+            f"Against Coventry: {counts}. The dashed line is Coventry.")
     return _svg(_layered(layers, WIDTH - 120, 26 * len(df)), f"wards-{ind['id']}",
                 f"Wards: {ind['name']}, {ind['period']}", desc)
 

@@ -7,6 +7,12 @@ BENCHMARK_CLASS = {"better": "better", "similar": "similar", "same": "similar", 
                    "lower": "bob-lower", "higher": "bob-higher"}
 SUPPRESSED = "*"  # Fingertips: value suppressed for disclosure control
 NOT_AVAILABLE = "-"  # not calculated / not published
+GROUP_NAMES = {"F": "Female", "M": "Male", "BME": "Black and minority ethnic"}  # breakdown codes of the marts
+
+
+def group_name(code: str | None) -> str:
+    """A sex or ethnic group's name for readers (the marts keep the code)."""
+    return GROUP_NAMES.get(code or "", code or "")
 
 
 def benchmark_class(label: str | None) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from marmot.publish.site.labels import group_name
 from marmot.validate import dictionary
 
 REQUIRED = ("mart_indicator_values", "mart_publication_sources")
@@ -50,7 +51,6 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                                          "ratio_lower_95", "ratio_upper_95", "difference", "difference_lower_95",
                                          "difference_upper_95", "comparison", "comparison_reason"),
 }
-GROUP_NAMES = {"F": "Female", "M": "Male", "BME": "Black and minority ethnic"}
 LEVEL_ORDER = "CASE geography_level WHEN 'city' THEN 0 WHEN 'imd_quintile' THEN 1 ELSE 2 END"
 
 
@@ -210,8 +210,7 @@ class Publication:
                            "WHERE comparator_type = 'coventry' AND comparison = 'Worse' "
                            "ORDER BY indicator_id, breakdown, breakdown_value"):
             if periods.get(r["indicator_id"]) == r["period"]:
-                out.setdefault(r["indicator_id"], []).append(GROUP_NAMES.get(r["breakdown_value"],
-                                                                             r["breakdown_value"]))
+                out.setdefault(r["indicator_id"], []).append(group_name(r["breakdown_value"]))
         return out
 
     def inequalities(self, indicator_id: str) -> list[dict]:

@@ -175,6 +175,8 @@ def test_indicator_page_has_accessible_charts_with_their_data_tables(published):
         assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in svg
         assert re.search(rf'<title id="{chart_id}-t">[^<]+</title><desc id="{chart_id}-d">[^<]+</desc>', svg)
         assert "mark-" in svg or 'class="map"' in svg
+    # the site's test boundaries are a synthetic file (site_fixtures.BOUNDARIES): its map says so
+    assert "Wards drawn from their boundaries (a synthetic boundary file made for the demo and tests" in html
     assert html.count("<table>") == 7  # trend, comparators, quintiles, inequality over time, groups, wards, breakdowns
     assert "Dashed line: England, 60.0 in 2025/26." in svgs[0]
     about = html[html.index('id="about-h"'):]

@@ -76,12 +76,13 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
     ward_rows = [r for r in latest if r["level"] == "ward"]
     breakdowns = pub.breakdowns(ind["id"], ind["period"])
     inequalities = pub.inequalities(ind["id"])
+    boundaries = pub.boundaries("ward")
     figures = {
         "trend": charts.trend(ind, city_trend),
         "gradient": charts.gradient(ind, quintiles, ind["city"]),
         "wards": charts.wards(ind, ward_rows, ind["city"]),
         "sii": charts.sii(ind, inequalities),
-        "map": maps.ward_map(ind, ward_rows, ind["city"], pub.boundaries("ward")),
+        "map": maps.ward_map(ind, ward_rows, ind["city"], boundaries),
     }
     for r in ward_rows:
         r["coventry_comparison"] = maps.compare_with_city(r, ind["city"], ind.get("polarity"))
@@ -92,7 +93,8 @@ def _indicator_page(folder: Path, pub: Publication, ind: dict, common: dict) -> 
                   inequality=next((r for r in inequalities if r["period"] == ind["period"]), None),
                   comparisons=pub.group_comparisons(ind["id"], ind["period"]),
                   figures={k: Markup(v) if v else None for k, v in figures.items()},
-                  map_from_boundaries=bool(figures["map"]) and "Tile map:" not in figures["map"], **common)
+                  map_from_boundaries=bool(figures["map"]) and "Tile map:" not in figures["map"],
+                  synthetic_boundaries=any(b["is_synthetic"] for b in boundaries), **common)
 
 
 def _principle_page(folder: Path, pub: Publication, principle: dict, indicators: list[dict], common: dict) -> str:

@@ -112,6 +112,9 @@ def test_overview_headline_names_the_worse_and_worsening_and_the_widening_gaps(p
         "h0_healthy_weight", "p1_school_readiness", "p4_fsm"]  # school readiness by its SII over five periods
     assert re.findall(r"</a>( <abbr[^>]*>\(SII\)</abbr>)?</li>", widening) == ["", " " + re.search(
         r"<abbr[^>]*>\(SII\)</abbr>", widening).group(0), ""]
+    # where: the wards worse than Coventry on the most indicators (the ranking: tests/publish/test_glance.py)
+    where = re.search(r'<span class="where">(.*?)</span>', headline, re.S).group(1)
+    assert re.search(r"on the most indicators: [^<]+ <strong>\d+</strong> of \d+[,.]", where)
     tiles = re.findall(r'<li class="tile">(.*?)</li>', html, re.S)
     assert len(tiles) == len(PRINCIPLES)
     best_start = next(t for t in tiles if "principle-P1_best_start.html" in t)

@@ -114,7 +114,8 @@ def _principle_page(folder: Path, pub: Publication, principle: dict, indicators:
 
 
 def _overview(folder: Path, pub: Publication, principles: list[dict], indicators: list[dict], common: dict) -> str:
-    at_a_glance = glance.glance(principles, indicators, pub.comparator_sets(indicators), pub.groups_worse(indicators))
+    at_a_glance = glance.glance(principles, indicators, pub.comparator_sets(indicators), pub.groups_worse(indicators),
+                                pub.ward_values(indicators))
     figure = spine.chart("spine-overview", "Spine chart: every indicator, Coventry among English upper-tier "
                          "authorities", at_a_glance["rows"])
     return _write(folder, "index.html", "overview.html.j2", glance=at_a_glance,

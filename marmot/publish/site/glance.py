@@ -13,6 +13,7 @@ column) by Fingertips method 1 (``marmot.stats.benchmarking.compare_ci``): the p
 from __future__ import annotations
 
 from marmot.publish.site import labels
+from marmot.publish.site.maps import compare_with_city
 from marmot.stats.benchmarking import NOT_COMPARED, compare_ci
 
 POLARITY = {"HiG": "RAG - High is good", "LiG": "RAG - Low is good", "BOB": "BOB"}
@@ -83,8 +84,28 @@ def row(ind: dict, comparators: dict[str, dict]) -> dict:
     }
 
 
+def wards_worse(indicators: list[dict], ward_values: dict[str, list[dict]], shown: int = 5) -> list[dict]:
+    """The wards worse than Coventry on the most indicators of their latest period (each ward's 95% interval
+    wholly on the worse side of the city value, by polarity; indicators without a polarity are not counted), with
+    how many indicators each was compared on and which were worse; at most ``shown``, most first."""
+    wards: dict[str, dict] = {}
+    for ind in indicators:
+        if ind.get("polarity") not in ("HiG", "LiG"):
+            continue
+        for r in ward_values.get(ind["id"], []):
+            result = compare_with_city(r, ind.get("city"), ind["polarity"])
+            if result == "Not compared":
+                continue
+            ward = wards.setdefault(r["area"], {"ward": r["area"], "worse": [], "compared": 0})
+            ward["compared"] += 1
+            if result == "Worse":
+                ward["worse"].append(ind)
+    ranked = sorted((w for w in wards.values() if w["worse"]), key=lambda w: (-len(w["worse"]), w["ward"]))
+    return ranked[:shown]
+
+
 def glance(principles: list[dict], indicators: list[dict], comparators: dict[str, dict[str, dict]],
-           groups_worse: dict[str, list[str]] | None = None) -> dict:
+           groups_worse: dict[str, list[str]] | None = None, ward_values: dict[str, list[dict]] | None = None) -> dict:
     """The overview's grid (rows grouped by principle), its headline lists (with the sex and ethnic groups worse
     than Coventry as a whole, ``groups_worse``) and a tile of counts per principle."""
     rows = [row(i, comparators.get(i["id"], {})) for i in indicators]
@@ -103,4 +124,5 @@ def glance(principles: list[dict], indicators: list[dict], comparators: dict[str
             "worse_and_worsening": [r for r in rows if r["coventry"]["class"] == "worse"
                                     and r["trend"]["direction"] == "worsening"],
             "widening": [r for r in rows if r["gap"]["widening"]],
-            "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups)}
+            "worse_groups": worse_groups, "worse_groups_count": sum(len(g) for _, g in worse_groups),
+            "wards_worse": wards_worse(indicators, ward_values or {})}

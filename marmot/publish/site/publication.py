@@ -138,6 +138,17 @@ class Publication:
             ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]), metadata=metadata.get(ind["id"]))
         return found
 
+    def ward_values(self, indicators: list[dict]) -> dict[str, list[dict]]:
+        """Per indicator, its ward rows of its latest period (one query for the overview)."""
+        periods = {i["id"]: i["period"] for i in indicators}
+        out: dict[str, list[dict]] = {}
+        for r in self.rows("SELECT indicator_id, period, area_code, area_name AS area, value, lower_95 AS lower, "
+                           "upper_95 AS upper, is_suppressed AS suppressed FROM mart_indicator_values "
+                           "WHERE geography_level = 'ward' ORDER BY indicator_id, area_code"):
+            if periods.get(r["indicator_id"]) == r["period"]:
+                out.setdefault(r["indicator_id"], []).append(r)
+        return out
+
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
         columns = self.columns("mart_indicator_values")
         def optional(column: str) -> str:  # a column older versions lack

@@ -281,7 +281,7 @@ def test_every_table_scrolls_inside_a_named_focusable_box(published):
 
 def test_principle_workbook_holds_indicators_groups_metadata_and_notes_filtered_and_runs_no_formula(published):
     wb = load_workbook(published / "exports" / "principle-P1_best_start.xlsx")
-    assert wb.sheetnames == ["Indicators", "Latest", "Sex and ethnicity", "Metadata", "Notes"]
+    assert wb.sheetnames == ["Indicators", "Latest", "Comparators", "Sex and ethnicity", "Metadata", "Notes"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and all(cell.font.b for cell in ws[1]), ws.title  # header frozen, bold
         assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
@@ -304,8 +304,13 @@ def test_principle_workbook_holds_indicators_groups_metadata_and_notes_filtered_
     metadata = list(wb["Metadata"].values)
     assert [r[0] for r in metadata][1:] == ["p1_low_birth_weight", "p1_school_readiness"]
     assert "definition" in metadata[0] and "how_to_read" in metadata[0]
+    comparators = list(wb["Comparators"].values)
+    kinds = {(r[0], r[2]) for r in comparators[1:]}
+    assert {("p1_low_birth_weight", "england"), ("p1_low_birth_weight", "region"),
+            ("p1_low_birth_weight", "peer_median")} <= kinds and "is_peer_list_verified" in comparators[0]
     notes = " ".join(r[0] for r in wb["Notes"].values)
-    assert "is_suppressed" in notes and "SYNTHETIC" in notes
+    assert "is_suppressed" in notes and "SYNTHETIC" in notes and "peer list (CIPFA nearest neighbours) is " \
+        "recalled, not yet confirmed" in notes
 
 
 def test_principle_page_shows_its_summary_activities_and_case_studies(published):

@@ -104,7 +104,8 @@ def _excel(ws, value):
 
 
 def principle_workbook(pub: Publication, principle: dict, path: Path, reuse: Reuse | None = None) -> None:
-    """Sheets: Indicators (every value), Latest (the bigger picture), Sex and ethnicity (breakdowns) and Metadata
+    """Sheets: Indicators (every value), Latest (the bigger picture), Comparators (of every period), Sex and
+    ethnicity (breakdowns) and Metadata
     (definitions, methods in words, sources, caveats) when published, Notes. The Notes do not name the version
     (the folder does): an unchanged workbook is the previous version's file (``marmot.publish.site.reuse``)."""
     sheets = []
@@ -115,6 +116,15 @@ def principle_workbook(pub: Publication, principle: dict, path: Path, reuse: Reu
                               "FROM mart_indicator_values WHERE principle_key = ?) ORDER BY indicator_id",
                               [principle["key"]])
         sheets.append(("Latest", _header(cur), cur.fetchall()))
+    peers_unconfirmed = False
+    if pub.has("mart_indicator_comparators"):
+        cur = pub.con.execute("SELECT * FROM mart_indicator_comparators WHERE indicator_id IN (SELECT indicator_id "
+                              "FROM mart_indicator_values WHERE principle_key = ?) ORDER BY indicator_id, period, "
+                              "comparator_kind, area_code", [principle["key"]])
+        header, rows = _header(cur), cur.fetchall()
+        sheets.append(("Comparators", header, rows))
+        verified = header.index("is_peer_list_verified")
+        peers_unconfirmed = any(r[verified] is False for r in rows)
     if pub.has("mart_indicator_breakdowns"):
         cur = pub.con.execute("SELECT * FROM mart_indicator_breakdowns WHERE indicator_id IN (SELECT indicator_id "
                               "FROM mart_indicator_values WHERE principle_key = ?) ORDER BY ALL", [principle["key"]])
@@ -126,6 +136,11 @@ def principle_workbook(pub: Publication, principle: dict, path: Path, reuse: Reu
     notes = [f"{principle['label']} ({principle['key']})."]
     if pub.synthetic:
         notes.append("SYNTHETIC DEMO DATA: generated figures, not real Coventry statistics.")
+    if peers_unconfirmed:
+        notes.append("Comparators: the peer list (CIPFA nearest neighbours) is recalled, not yet confirmed against "
+                     "the CIPFA Nearest Neighbours Model (is_peer_list_verified false): check it before quoting the "
+                     "peer median. England values with is_approximate true are seeded approximations, not "
+                     "Fingertips figures of the period.")
     sheets.append(("Notes", ["note"], [[n] for n in notes + SUPPRESSION_NOTES]))
 
     def make(target: Path) -> None:
@@ -147,8 +162,9 @@ or run `marmot serve` for http://127.0.0.1:8000/). The same figures as files:
 | `marmot.duckdb` | every published table (read-only DuckDB database) |
 | `<table>.csv`, `<table>.parquet` | one per table: {tables} |
 | `exports/indicator-<id>.csv` | the values of one indicator (all periods and areas) |
-| `exports/principle-<key>.xlsx` | per principle: Indicators, Latest, Sex and ethnicity, Metadata (definitions) \
-and Notes sheets, each filtered and frozen under its header |
+| `exports/principle-<key>.xlsx` | per principle: Indicators, Latest, Comparators (England, West Midlands, \
+peers and their median per period, with whether each is approximate, synthetic or from an unconfirmed peer list), \
+Sex and ethnicity, Metadata (definitions) and Notes sheets, each filtered and frozen under its header |
 | `data_dictionary.csv`, `dictionary.html` | every table and column with its type and description |
 | `manifest.json` | the partner files (with SHA-256) and the validation run behind this version |
 

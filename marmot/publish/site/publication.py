@@ -138,16 +138,22 @@ class Publication:
             ind.update(city=city[0] if city else None, latest=latest.get(ind["id"]), metadata=metadata.get(ind["id"]))
         return found
 
-    def ward_values(self, indicators: list[dict]) -> dict[str, list[dict]]:
-        """Per indicator, its ward rows of its latest period (one query for the overview)."""
+    def _of_latest_periods(self, indicators: list[dict], sql: str) -> dict[str, list[dict]]:
+        """Per indicator, the rows of ``sql`` (with ``indicator_id`` and ``period``) of its latest period, in the
+        query's order: one query for every indicator of a page."""
         periods = {i["id"]: i["period"] for i in indicators}
         out: dict[str, list[dict]] = {}
-        for r in self.rows("SELECT indicator_id, period, area_code, area_name AS area, value, lower_95 AS lower, "
-                           "upper_95 AS upper, is_suppressed AS suppressed FROM mart_indicator_values "
-                           "WHERE geography_level = 'ward' ORDER BY indicator_id, area_code"):
+        for r in self.rows(sql):
             if periods.get(r["indicator_id"]) == r["period"]:
                 out.setdefault(r["indicator_id"], []).append(r)
         return out
+
+    def ward_values(self, indicators: list[dict]) -> dict[str, list[dict]]:
+        """Per indicator, its ward rows of its latest period (for the overview)."""
+        return self._of_latest_periods(
+            indicators, "SELECT indicator_id, period, area_code, area_name AS area, value, lower_95 AS lower, "
+                        "upper_95 AS upper, is_suppressed AS suppressed FROM mart_indicator_values "
+                        "WHERE geography_level = 'ward' ORDER BY indicator_id, area_code")
 
     def values(self, indicator_id: str, *, period: str | None = None, level: str | None = None) -> list[dict]:
         columns = self.columns("mart_indicator_values")
@@ -202,27 +208,21 @@ class Publication:
         authorities; empty without mart_indicator_comparators."""
         if not self.has("mart_indicator_comparators"):
             return {}
-        periods = {i["id"]: i["period"] for i in indicators}
-        out: dict[str, dict[str, dict]] = {}
-        for r in self.rows("SELECT * FROM mart_indicator_comparators WHERE comparator_kind <> 'peer' "
-                           "ORDER BY indicator_id, comparator_kind"):
-            if periods.get(r["indicator_id"]) == r["period"]:
-                out.setdefault(r["indicator_id"], {})[r["comparator_kind"]] = r
-        return out
+        found = self._of_latest_periods(
+            indicators, "SELECT * FROM mart_indicator_comparators WHERE comparator_kind <> 'peer' "
+                        "ORDER BY indicator_id, comparator_kind")
+        return {i: {r["comparator_kind"]: r for r in rows} for i, rows in found.items()}
 
     def groups_worse(self, indicators: list[dict]) -> dict[str, list[str]]:
         """Per indicator, the sex and ethnic groups worse than Coventry as a whole in its latest period (by the
         mart's comparison, polarity applied); empty without mart_indicator_group_comparisons."""
         if not self.has("mart_indicator_group_comparisons"):
             return {}
-        periods = {i["id"]: i["period"] for i in indicators}
-        out: dict[str, list[str]] = {}
-        for r in self.rows("SELECT indicator_id, period, breakdown_value FROM mart_indicator_group_comparisons "
-                           "WHERE comparator_type = 'coventry' AND comparison = 'Worse' "
-                           "ORDER BY indicator_id, breakdown, breakdown_value"):
-            if periods.get(r["indicator_id"]) == r["period"]:
-                out.setdefault(r["indicator_id"], []).append(group_name(r["breakdown_value"]))
-        return out
+        found = self._of_latest_periods(
+            indicators, "SELECT indicator_id, period, breakdown_value FROM mart_indicator_group_comparisons "
+                        "WHERE comparator_type = 'coventry' AND comparison = 'Worse' "
+                        "ORDER BY indicator_id, breakdown, breakdown_value")
+        return {i: [group_name(r["breakdown_value"]) for r in rows] for i, rows in found.items()}
 
     def inequalities(self, indicator_id: str) -> list[dict]:
         """The quintile gap, SII and RII of every period of one indicator (none without the mart)."""

@@ -83,10 +83,10 @@ def _dbt_summary(paths: Paths) -> dict | None:
 def publish(paths: Paths, validation: dict | None = None) -> dict:
     from marmot.publish.snapshot import NothingToPublish
     from marmot.publish.snapshot import publish as do_publish
+    from marmot.validate.report import latest
 
     if validation is None:
-        latest = paths.validation / "latest.json"
-        validation = json.loads(latest.read_text()) if latest.exists() else None
+        validation = latest(paths.validation)
     if not validation or not validation.get("passed"):
         report = (validation or {}).get("report")
         raise GateFailed("publish refused: the latest validation did not pass (run `marmot validate`)"

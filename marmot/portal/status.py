@@ -21,6 +21,7 @@ from marmot.monitor.freshness import DatasetStatus, dataset_status
 from marmot.publish.csv_safe import csv_safe
 from marmot.publish.query import open_read_only
 from marmot.settings import Paths
+from marmot.validate import report
 
 BATCH_ID = re.compile(r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}")
 
@@ -90,14 +91,13 @@ def held_back(paths: Paths, entry: ledger.Entry) -> dict | None:
     """When the latest quality check of the whole publication ran after this delivery was loaded and stopped the
     publication: when it ran and whether this dataset's own checks on the delivery passed (None when they did not
     look at it); None when the latest check passed or came before the delivery."""
-    latest = paths.validation / "latest.json"
-    if not latest.is_file():
+    about = report.latest(paths.validation)
+    if about is None:
         return None
-    about = json.loads(latest.read_text(encoding="utf-8"))
-    ran = datetime.strptime(about["run_id"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    ran = datetime.strptime(about["run_id"], report.RUN_ID).replace(tzinfo=UTC)
     if about["passed"] or ran < datetime.fromisoformat(entry.received_at):
         return None
-    own = paths.validation / about["run_id"] / "partners" / f"{entry.partner}__{entry.dataset}.json"
+    own = report.dataset_file(paths.validation / about["run_id"], f"{entry.partner}__{entry.dataset}")
     mine = json.loads(own.read_text(encoding="utf-8")) if own.is_file() else {}
     return {"ran_at": ran.strftime("%Y-%m-%d %H:%M"),
             "own_checks_passed": mine["passed"] if entry.batch_id in mine.get("batches", ()) else None}

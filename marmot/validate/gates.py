@@ -40,7 +40,7 @@ from marmot.settings import Paths, expectations_dir, keep_validations, validate_
 from marmot.validate import candidate, dictionary
 from marmot.validate.candidate import candidate_db
 from marmot.validate.gx_runner import GxRun, error_outcomes, resolve_references
-from marmot.validate.report import Outcome, Report
+from marmot.validate.report import LATEST, RUN_ID, Outcome, Report
 
 log = logging.getLogger(__name__)
 SEVERITIES = ("critical", "warning")
@@ -168,7 +168,7 @@ def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool =
     from marmot.contracts import load_contracts
     from marmot.validate import platform_gates as pg
 
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = datetime.now(UTC).strftime(RUN_ID)
     folder = paths.validation / run_id
     # importing Great Expectations (pure Python, about 4.5 s) overlaps copying the marts (DuckDB, off the GIL)
     importing = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
@@ -188,7 +188,7 @@ def validate(paths: Paths, suites: list[dict] | None = None, recheck_raw: bool =
     receipts.add_quality_checks(paths, report)
     if not report.passed:
         candidate.discard(paths, run_id)
-    write_text(paths.validation / "latest.json", json.dumps({
+    write_text(paths.validation / LATEST, json.dumps({
         "run_id": run_id, "passed": report.passed, "counts": report.counts(), "results": str(report.path),
         "report": str(folder / "report.txt"), "data_docs": str(report.data_docs)}))
     log.info("validation %s: %s", run_id, report.summary().splitlines()[0])

@@ -16,6 +16,20 @@ from marmot.atomic import write_text
 from marmot.templating import render
 
 SHOWN_WARNINGS = 5  # in the summary; the report files list every one
+RUN_ID = "%Y%m%dT%H%M%S%fZ"  # a run's id (and folder name): when it started, UTC
+LATEST = "latest.json"  # in the validation folder: the summary of the latest run, written by gates.validate
+
+
+def latest(validation: Path) -> dict | None:
+    """The summary of the latest validation run under ``validation`` (``paths.validation``); None before the
+    first."""
+    path = validation / LATEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def dataset_file(folder: Path, dataset: str) -> Path:
+    """A run's outcome for one raw dataset (``<partner>__<dataset>``), which receipts and the portal read."""
+    return folder / "partners" / f"{dataset}.json"
 
 
 @dataclass
@@ -109,7 +123,7 @@ class Report:
         write_text(folder / "report.html", render("validation_report.html.j2", report=self, failed=failed))
         for dataset, batches in self.datasets.items():
             mine = [o for o in self.outcomes if o.suite == f"raw__{dataset}"]
-            write_text(folder / "partners" / f"{dataset}.json", json.dumps({
+            write_text(dataset_file(folder, dataset), json.dumps({
                 "run_id": self.run_id, "dataset": dataset, "batches": batches,
                 "passed": not any(o.severity == "critical" and o.status != "passed" for o in mine),
                 "outcomes": [asdict(o) for o in mine]}, indent=2, default=str))

@@ -9,6 +9,7 @@ key) is written with a ``mode`` (``PRIVATE`` or ``READ_ONLY_PRIVATE``) into fold
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,15 @@ PRIVATE_DIR = 0o700
 
 def private_dirs(root: Path, *parts: str) -> Path:
     """``root/parts...``, each level made (or made again) readable by the platform's user only; ``root``'s
-    parent is made as usual."""
+    parent is made as usual. A leaf that is already a private folder was made here, levels above it
+    included: one ``stat`` then (ingest asks for the same folders for every file it loads)."""
+    leaf = root.joinpath(*parts)
+    try:
+        mode = os.stat(leaf).st_mode
+        if stat.S_ISDIR(mode) and stat.S_IMODE(mode) == PRIVATE_DIR:
+            return leaf
+    except FileNotFoundError:
+        pass
     root.parent.mkdir(parents=True, exist_ok=True)
     folder = root
     for part in ("", *parts):

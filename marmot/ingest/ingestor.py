@@ -386,6 +386,15 @@ def _mark_duplicate(entry: ledger.Entry, earlier: str) -> None:
                                                    "not loaded again.").as_dict())
 
 
+def _files_ending(folder: Path, ending: str) -> list[Path]:
+    """The files of ``folder`` whose names end ``ending`` (none when it does not exist)."""
+    try:
+        with os.scandir(folder) as found:
+            return [Path(e.path) for e in found if e.name.endswith(ending)]
+    except FileNotFoundError:
+        return []
+
+
 def _group_bytes(files: tuple[list, list]) -> int:
     """A dataset's bytes waiting: the biggest datasets start first, so no thread is left
     loading a big one alone at the end while the others idle."""
@@ -510,9 +519,10 @@ class Ingestor:
                                                     "stopped while reading it); nothing was loaded. Check that it "
                                                     "opens and is a plain export, then send it again.")
             with ledger.content_claim(self.paths.ledger, partner, dataset, copied.sha256) as first:
+                replaced = None
                 if first:
                     reader.check_and_load(path, entry)
-                    self._warn_if_restatement_drops(entry)
+                    replaced = self._warn_if_restatement_drops(entry)
                 else:
                     _mark_duplicate(entry, "a file with the same content that another process is loading right now")
                 receipt = receipts.write(self.paths, entry, self._contract_of(entry))
@@ -520,7 +530,7 @@ class Ingestor:
                 ledger.write(self.paths.ledger, entry)
             crash.point("ingest:recorded")
             if entry.status in ledger.LOADED:
-                self._supersede_earlier(entry)
+                self._supersede_earlier(entry, replaced)
         except FileProblem as exc:
             self._quarantine(entry, exc.problem)
         except Exception as exc:  # a bug or an unforeseen file must not stop the run or lose the file
@@ -573,9 +583,10 @@ class Ingestor:
 
     def _drop_orphans(self, entry: ledger.Entry) -> None:
         """Batches of this content written by a run that crashed before its ledger record (safe:
-        the caller holds the content claim, so nobody else is loading these bytes now)."""
+        the caller holds the content claim, so nobody else is loading these bytes now). The folders are
+        listed with ``os.scandir``: a glob of a long history's folder, for every file, cost more."""
         for folder in (self.paths.raw, self.paths.rejects):
-            for orphan in (folder / entry.partner / entry.dataset).glob(f"*-{entry.sha256[:12]}.parquet"):
+            for orphan in _files_ending(folder / entry.partner / entry.dataset, f"-{entry.sha256[:12]}.parquet"):
                 if not ledger.entry_path(self.paths.ledger, entry, orphan.stem).exists():
                     log.warning("removing %s: written by an ingest that crashed before recording it", orphan)
                     orphan.unlink()
@@ -760,18 +771,19 @@ class Ingestor:
             (r["received_at"], r["batch_id"]) < (entry.received_at, entry.batch_id)
             and r["status"] in ledger.LOADED and r["periods"] and set(r["periods"]) <= covered))
 
-    def _warn_if_restatement_drops(self, entry: ledger.Entry) -> None:
+    def _warn_if_restatement_drops(self, entry: ledger.Entry) -> list[ledger.Entry]:
         """A restatement names the batches it replaces (``entry.replaces``, for its receipt). One with far fewer
         rows than they had (446 -> 59 for one period) is more often a partial extract than a real fall: it still
         replaces them, but its receipt warns (more than ``MARMOT_RESTATEMENT_MAX_DROP`` of the rows gone) and
-        ``marmot.monitor.notify.restatements`` tells the team."""
+        ``marmot.monitor.notify.restatements`` tells the team. Returns the batches replaced (for
+        ``_supersede_earlier``: the dataset's ledger is read once per file)."""
         replaced = self._superseded(entry) if entry.status in ledger.LOADED else []
         entry.replaces = [{"batch_id": old.batch_id, "original_name": old.original_name,
                            "received_at": old.received_at, "rows_loaded": old.rows_loaded, "periods": old.periods}
                           for old in replaced]
         before = sum(old.rows_loaded for old in replaced)
         if not before:
-            return
+            return replaced
         periods = sorted({p for old in replaced for p in old.periods})
         after = entry.rows_loaded
         if set(periods) != set(entry.periods):  # the new file holds more periods: count those replaced
@@ -782,7 +794,7 @@ class Ingestor:
                 f"SELECT count(*) FROM read_parquet({_lit(str(batch))}) "
                 f"WHERE CAST({column} AS VARCHAR) IN ({', '.join(map(_lit, periods))})").fetchone()[0]
         if (before - after) / before <= restatement_max_drop():
-            return
+            return replaced
         olds = "; ".join(f"'{old.original_name}' received {old.received_at[:10]} (batch {old.batch_id}, "
                          f"{old.rows_loaded:,} rows)" for old in replaced)
         entry.reasons.append({**Problem(
@@ -793,10 +805,12 @@ class Ingestor:
             "rows_before": before, "rows_after": after, "periods": periods,
             "replaces": [old.batch_id for old in replaced]})
         entry.status = "accepted_with_warnings"
+        return replaced
 
-    def _supersede_earlier(self, entry: ledger.Entry) -> None:
-        """A re-sent period supersedes earlier batches whose periods it fully covers; history is kept."""
-        for old in self._superseded(entry):
+    def _supersede_earlier(self, entry: ledger.Entry, replaced: list[ledger.Entry] | None = None) -> None:
+        """A re-sent period supersedes earlier batches whose periods it fully covers (``replaced``, when
+        already found); history is kept."""
+        for old in self._superseded(entry) if replaced is None else replaced:
             old.status = "superseded"
             old.superseded_by = entry.batch_id
             ledger.write(self.paths.ledger, old)

@@ -62,31 +62,33 @@ def write(ledger_dir: Path, entry: Entry) -> Path:
     return path
 
 
-_parsed: dict[Path, tuple[tuple[int, int], dict]] = {}  # path -> ((mtime_ns, size), record)
+_parsed: dict[str, tuple[tuple[int, int], dict]] = {}  # path -> ((mtime_ns, size), record)
 
 
-def _record(path: Path) -> dict:
+def _record(path: str) -> dict:
     """A ledger record, parsed once per version of the file (ingest reads a dataset's ledger for
-    every file it loads; re-parsing every record each time made a long history quadratic)."""
-    st = path.stat()
+    every file it loads; re-parsing every record each time made a long history quadratic).
+    Paths are plain strings here: making a ``Path`` per record per file cost more than its ``stat``."""
+    st = os.stat(path)
     stamp = (st.st_mtime_ns, st.st_size)
     cached = _parsed.get(path)
     if cached is None or cached[0] != stamp:
-        cached = _parsed[path] = (stamp, json.loads(path.read_text(encoding="utf-8")))
+        with open(path, encoding="utf-8") as f:
+            cached = _parsed[path] = (stamp, json.load(f))
     return cached[1]
 
 
-def _record_paths(ledger_dir: Path, partner: str | None, dataset: str | None, ending: str) -> list[Path]:
-    """One dataset's folder is listed directly (ingest asks twice per file loaded; a glob cost
+def _record_paths(ledger_dir: Path, partner: str | None, dataset: str | None, ending: str) -> list[str]:
+    """One dataset's folder is listed directly (ingest asks for every file loaded; a glob cost
     more than the listing), anything wider by glob."""
     if partner and dataset:
         try:
             with os.scandir(ledger_dir / partner / dataset) as found:
-                return [Path(e.path) for e in found
+                return [e.path for e in found
                         if e.name.endswith(ending) and not e.name.startswith(".") and e.is_file()]
         except FileNotFoundError:
             return []
-    return list(ledger_dir.glob(f"{partner or '*'}/{dataset or '*'}/*{ending}"))
+    return [str(p) for p in ledger_dir.glob(f"{partner or '*'}/{dataset or '*'}/*{ending}")]
 
 
 def read_all(ledger_dir: Path, partner: str | None = None, dataset: str | None = None,

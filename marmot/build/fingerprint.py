@@ -1,4 +1,5 @@
-"""What a build was made from: the ledger (which batches) and the code (dbt project and contracts).
+"""What a build was made from: the ledger (which batches) and the code (dbt project, contracts and the Python
+the dbt Python models run).
 
 A build whose ledger fingerprint equals the last successful one has nothing new to build; a
 changed code fingerprint makes the next build rebuild every incremental table in full.
@@ -15,13 +16,16 @@ from marmot.ingest import ledger
 from marmot.settings import Paths, contracts_dir, dbt_project_dir
 
 NOT_CODE = {"target", "logs", "__pycache__"}  # what dbt or Python may write into the project
+# what the dbt Python models compute with (their modules and the statistics they call): a corrected method must
+# recompute every value made with it, not only the lineage of the datasets that happen to change next
+MODEL_CODE = (Path(__file__).parent / "models", Path(__file__).parents[1] / "stats")
 
 
 def code_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
-    """Hash of the files of ``roots`` (default: the dbt project and the contracts): what the incremental
-    staging tables were made with (hidden files and dbt's own output left out)."""
+    """Hash of the files of ``roots`` (default: the dbt project, the contracts and ``MODEL_CODE``): what the
+    warehouse's tables were made with (hidden files and dbt's own output left out)."""
     digest = hashlib.sha256()
-    for root in roots or (dbt_project_dir(), contracts_dir()):
+    for root in roots or (dbt_project_dir(), contracts_dir(), *MODEL_CODE):
         for f in sorted(root.rglob("*")):
             parts = f.relative_to(root).parts
             if not f.is_file() or NOT_CODE & set(parts) or any(part.startswith(".") for part in parts):

@@ -1,6 +1,8 @@
 """Public-health statistical methods (DOMAIN.md §2), mirroring PHEindicatormethods and Fingertips.
 
-Every function is pure (numpy/scipy only). Confidence levels are accepted as 0.9-1 or 90-100.
+Every function is pure (numpy/scipy only). scipy is imported by the functions that use it, not with
+the package: ``scipy.stats`` took 0.54 of the 1.2 s the site builder's processes spent importing, and
+publishing uses none of it. Confidence levels are accepted as 0.9-1 or 90-100.
 Polarity is a Fingertips id (-1 not applicable, 0 RAG low is good, 1 RAG high is good,
 99 BOB) or its name, e.g. "RAG - Low is good".
 """

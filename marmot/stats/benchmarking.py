@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import chi2
 
 from ._common import BOB, HIGH_IS_GOOD, LOW_IS_GOOD, FloatArray, Polarity, as_float_array, confidence_level, polarity_id
 from .proportions import wilson_ci
@@ -108,6 +107,8 @@ def poisson_control_limits(expected: float, confidence: float = 0.95) -> tuple[f
     Closed form of the bisection in Fingertips `StatisticalMethods.cs`: the lower limit solves
     P(X >= E) = α/2 and the upper limit P(X <= E) = α/2 for X ~ Poisson(μ).
     """
+    from scipy.stats import chi2
+
     tail = (1 - confidence_level(confidence)) / 2
     events_at_least = math.ceil(expected)
     lower = chi2.ppf(tail, 2 * events_at_least) / 2 if events_at_least > 0 else 0.0

@@ -10,8 +10,6 @@ from typing import Literal, NamedTuple, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import expit, logit
-from scipy.stats import norm, rankdata
 
 from ._common import (
     HIGH_IS_GOOD,
@@ -29,9 +27,22 @@ from ._common import (
 ValueType: TypeAlias = Literal[0, 1, 2]  # 0 other, 1 rate, 2 proportion
 _Transform: TypeAlias = Callable[[Floats], Floats]
 # value_type -> (transform, inverse): 0 other (identity), 1 rate (log), 2 proportion (logit)
+
+
+def _logit(p: Floats) -> Floats:
+    from scipy.special import logit
+
+    return np.asarray(logit(p), dtype=float)
+
+
+def _expit(x: Floats) -> Floats:
+    from scipy.special import expit
+
+    return np.asarray(expit(x), dtype=float)
+
+
 _TRANSFORMS: dict[ValueType, tuple[_Transform, _Transform]] = {
-    0: (np.asarray, np.asarray), 1: (np.log, np.exp), 2: (logit, expit)}
-_Z95 = float(norm.ppf(0.975))
+    0: (np.asarray, np.asarray), 1: (np.log, np.exp), 2: (_logit, _expit)}
 
 
 class SIIResult(NamedTuple):
@@ -88,7 +99,7 @@ def sii(populations: ArrayLike, values: ArrayLike, *, value_type: ValueType = 0,
             raise ValueError("give se or both lower and upper confidence limits")
         lower = _checked("lower", lower, quantiles, value_type)
         upper = _checked("upper", upper, quantiles, value_type)
-        se = (forward(upper) - forward(lower)) / (2 * _Z95)
+        se = (forward(upper) - forward(lower)) / (2 * z_value(0.95))
     else:
         se = _checked("se", se, quantiles, value_type=0)
         if np.any(se < 0):
@@ -168,6 +179,8 @@ def assign_quantiles(values: ArrayLike, nquantiles: int = 10,
     quantiles = np.full(values.shape, np.nan)
     if count < nquantiles:
         return quantiles
+    from scipy.stats import rankdata
+
     rank = rankdata(-values[present] if flags.pop() else values[present], method="min")
     assigned = np.floor((nquantiles + 1) - np.ceil(((count + 1) - rank) / (count / nquantiles)))
     quantiles[present] = np.maximum(assigned, 1)

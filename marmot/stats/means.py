@@ -5,7 +5,6 @@ Mirrors DOMAIN.md §2.5 and PHEindicatormethods `phe_mean`.
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import t
 
 from ._common import Estimate, as_float_array, confidence_level
 
@@ -16,6 +15,8 @@ def mean(values: ArrayLike, confidence: float = 0.95) -> Estimate:
     n = values.size
     if n < 2 or np.isnan(values).any():
         return Estimate(np.nan, np.nan, np.nan)
+    from scipy.stats import t
+
     level = confidence_level(confidence)
     centre = values.mean()
     half_width = t.ppf(level + (1 - level) / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)

@@ -6,7 +6,6 @@ Mirrors DOMAIN.md §2.1 and §2.3 and PHEindicatormethods `phe_rate` / `byars_lo
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import chi2
 
 from ._common import Estimate, FloatArray, Floats, as_float_array, confidence_level, unwrap, z_value
 
@@ -36,6 +35,8 @@ def byars_upper(x: ArrayLike, confidence: float = 0.95) -> Floats:
 
 def exact_lower(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Exact Poisson lower limit for a count x: χ²(α/2, 2x)/2, and 0 when x = 0."""
+    from scipy.stats import chi2
+
     x, alpha = _counts(x), 1 - confidence_level(confidence)
     with np.errstate(invalid="ignore"):
         lower = chi2.ppf(alpha / 2, 2 * x) / 2
@@ -44,6 +45,8 @@ def exact_lower(x: ArrayLike, confidence: float = 0.95) -> Floats:
 
 def exact_upper(x: ArrayLike, confidence: float = 0.95) -> Floats:
     """Exact Poisson upper limit for a count x: χ²(1 − α/2, 2x + 2)/2."""
+    from scipy.stats import chi2
+
     x, alpha = _counts(x), 1 - confidence_level(confidence)
     return unwrap(np.asarray(chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2))
 

@@ -4,6 +4,8 @@ byte-identical to a full build's."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -14,11 +16,11 @@ from conftest import eyfsp_row, land_eyfsp
 from build.published_bytes import differing, published_bytes
 from devtools.bench import run as bench
 from devtools.synthetic import generate
-from marmot.build.fingerprint import code_fingerprint
+from marmot.build.fingerprint import MODEL_CODE, code_fingerprint
 from marmot.ingest import ledger
 from marmot.land.drop import copy_into_landing
 from marmot.orchestration import pipeline
-from marmot.settings import Paths
+from marmot.settings import Paths, dbt_project_dir
 
 
 def _staging_tables(paths: Paths) -> dict[str, list[tuple]]:
@@ -129,3 +131,26 @@ def test_the_code_fingerprint_follows_the_sql_and_not_what_dbt_writes(tmp_path):
     model.write_text("select 1 as a")
     (contracts / "a.yml").write_text("id: a\ncolumns: []")
     assert code_fingerprint((project, contracts)) != before
+
+
+INFRASTRUCTURE = {"marmot.atomic", "marmot.settings"}  # where a model's cache file is written: no value depends on it
+
+
+def _marmot_imports(path: Path) -> set[str]:
+    return {node.module for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("marmot")}
+
+
+def test_the_code_fingerprint_covers_the_python_the_dbt_python_models_run():
+    """A fix to a statistical method must rebuild every value made with it: each marmot module a dbt Python model
+    imports, and each one those import in turn, is inside MODEL_CODE (whose files the fingerprint hashes)."""
+    seen, todo = set(), set().union(*(_marmot_imports(p) for p in dbt_project_dir().joinpath("models").rglob("*.py")))
+    assert todo, "the dbt project has Python models importing marmot"
+    while todo:
+        module = todo.pop()
+        seen.add(module)
+        origin = Path(importlib.util.find_spec(module).origin)
+        if module not in INFRASTRUCTURE:
+            assert any(origin.is_relative_to(root) for root in MODEL_CODE), f"{module} ({origin}) is not fingerprinted"
+            todo |= _marmot_imports(origin) - seen
+    assert {"marmot.build.models.indicator_values", "marmot.stats"} <= seen

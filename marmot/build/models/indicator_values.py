@@ -89,12 +89,22 @@ def _means(frame, multiplier):
 
 
 def _by_age_band(frame, compute):
-    """One result per key from its age-band strata (value and limits at each level from `compute`)."""
+    """One result per key from its age-band strata (value and limits at each level from `compute`), keys in the
+    order pandas' groupby gives them. The strata are cut from numpy arrays: a pandas group per key cost 1.9 of
+    the model's 2.3 s."""
+    frame = frame.sort_values("age_band")
+    group = frame.groupby(KEY, sort=False).ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")[np.count_nonzero(group < 0):]  # rows of a key with a null: no group
+    starts = np.flatnonzero(np.diff(group[order], prepend=-1))
+    bands = frame["age_band"].to_numpy(dtype=int)[order]
+    numerators, denominators = (frame[c].to_numpy(dtype=float, na_value=np.nan)[order]
+                                for c in ("numerator", "denominator"))
+    multipliers = frame["multiplier"].to_numpy()[order]
+    keys = frame[KEY].take(order[starts]).itertuples(index=False, name=None)
     rows = []
-    for key, strata in frame.sort_values("age_band").groupby(KEY, sort=False):
-        estimate = compute(strata["age_band"].to_numpy(dtype=int), strata["numerator"].to_numpy(dtype=float),
-                           strata["denominator"].to_numpy(dtype=float), strata["multiplier"].iloc[0])
-        rows.append((*key, strata["numerator"].sum(), strata["denominator"].sum(), *estimate))
+    for key, start, end in zip(keys, starts, [*starts[1:], len(order)], strict=True):
+        estimate = compute(bands[start:end], numerators[start:end], denominators[start:end], multipliers[start])
+        rows.append((*key, np.nansum(numerators[start:end]), np.nansum(denominators[start:end]), *estimate))
     return pd.DataFrame(rows, columns=OUTPUT)
 
 

@@ -149,7 +149,8 @@ def sii_code_version() -> str:
 
 def _sii_key(version, indicator_id, period, areas, inputs, method, multiplier) -> str:
     """The inputs of one SII (``_sii_inputs``, method and multiplier) and the code version, as a hash."""
-    values = [[area, *(None if np.isnan(v) else float(v) for v in row)] for area, row in zip(areas, inputs, strict=True)]
+    values = [[area, *(None if np.isnan(v) else float(v) for v in row)]
+              for area, row in zip(areas, inputs, strict=True)]
     return hashlib.sha256(json.dumps([version, indicator_id, period, method, multiplier, values]).encode()).hexdigest()
 
 

@@ -17,7 +17,7 @@ from .benchmarking import (
     poisson_control_limits,
     quantile_categories,
 )
-from .dsr import ESP2013, dsr
+from .dsr import ESP2013, dsr, dsr_of_areas
 from .inequality import (
     SIIResult,
     assign_quantiles,
@@ -38,8 +38,8 @@ __all__ = [
     "BOB", "ESP2013", "HIGH_IS_GOOD", "LOW_IS_GOOD", "NOT_APPLICABLE", "START_AGES",
     "Estimate", "LifeTable", "SIIResult", "TrendResult",
     "assign_quantiles", "byars_lower", "byars_upper", "compare_ci", "compare_ci_overlap",
-    "compare_ci_two_levels", "compare_spc_dsr", "compare_spc_proportion", "difference", "dsr", "exact_lower",
-    "exact_upper", "invert_for_polarity", "life_expectancy", "mean", "poisson_control_limits",
+    "compare_ci_two_levels", "compare_spc_dsr", "compare_spc_proportion", "difference", "dsr", "dsr_of_areas",
+    "exact_lower", "exact_upper", "invert_for_polarity", "life_expectancy", "mean", "poisson_control_limits",
     "polarity_id", "proportion", "quantile_categories", "quantile_gap", "rate", "ratio", "sii",
     "trend_proportion", "trend_weighted", "weighted_slope", "wilson_ci",
 ]

@@ -2,7 +2,8 @@
 
 Mirrors DOMAIN.md §2.4 and PHEindicatormethods `calculate_dsr` (including
 `independent_events = FALSE`). One call computes one area; age bands are matched to the
-standard weights by position, not by label.
+standard weights by position, not by label; ``dsr_of_areas`` computes many areas in one pass (the
+same Dobson limits), for a build's thousands of areas.
 """
 
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import Estimate, as_float_array
+from ._common import Estimate, Floats, as_float_array, unwrap
 from .rates import byars_lower, byars_upper
 
 # ESP2013 weights for 0-4, 5-9, ..., 85-89, 90+ (19 bands, total 100,000).
@@ -38,8 +39,6 @@ def dsr(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike = ESP2013
     if not np.all(populations > 0):
         raise ValueError("populations must all be > 0")
     total = counts.sum()
-    if total < MINIMUM_COUNT:
-        return Estimate(np.nan, np.nan, np.nan)
     value = np.sum(weights * counts / populations) / weights.sum()
     if persons_by_events is None:
         frequencies = {1: counts}
@@ -49,7 +48,44 @@ def dsr(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike = ESP2013
             raise ValueError("persons_by_events needs persons >= 0 for every age band")
     variance = sum(f**2 * np.sum(weights**2 * persons / populations**2)
                    for f, persons in frequencies.items()) / weights.sum() ** 2
-    spread = np.sqrt(variance / total)
-    lower = value + spread * (byars_lower(total, confidence) - total)
-    upper = value + spread * (byars_upper(total, confidence) - total)
-    return Estimate(value * multiplier, lower * multiplier, upper * multiplier)
+    return _dobson(value, variance, total, multiplier, confidence)
+
+
+def dsr_of_areas(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike, starts: ArrayLike,
+                 multiplier: ArrayLike = 100_000, confidence: float = 0.95) -> Estimate:
+    """Dobson DSRs (independent events) of many areas at once, as arrays with one value per area.
+
+    The areas' age bands are concatenated: area i's are the rows from ``starts[i]`` to the next start
+    (``starts`` increasing, from 0); ``standard`` is each row's weight and ``multiplier`` one per area or
+    one for all. An area with a population that is not > 0, or a total count below 10, gets NaN
+    (``dsr`` raises for the first); counts of NaN count as 0.
+    """
+    counts = np.nan_to_num(as_float_array(counts))
+    populations, weights = as_float_array(populations), as_float_array(standard)
+    starts = np.asarray(starts, dtype=np.intp)
+    if not counts.shape == populations.shape == weights.shape or counts.ndim != 1:
+        raise ValueError("counts, populations and standard weights need one value per row")
+    if np.any(counts < 0) or np.any(weights < 0) or np.isnan(weights).any():
+        raise ValueError("counts and standard weights must be >= 0")
+    if not len(starts):
+        return Estimate(*(np.empty(0) for _ in range(3)))
+    valid = np.logical_and.reduceat(populations > 0, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.where(populations > 0, counts / populations, np.nan)
+        weight = np.add.reduceat(weights, starts)
+        value = np.add.reduceat(weights * rates, starts) / weight
+        variance = np.add.reduceat(weights**2 * rates / populations, starts) / weight**2
+        total = np.add.reduceat(counts, starts)
+        estimate = _dobson(value, variance, total, np.asarray(multiplier, dtype=float), confidence)
+    return Estimate(*(np.where(valid, v, np.nan) for v in estimate))
+
+
+def _dobson(value: Floats, variance: Floats, total: Floats, multiplier: Floats, confidence: float) -> Estimate:
+    """Dobson's limits of a DSR from its value and variance and Byar's limits of the total count; NaN (one area
+    or each) where the total is below MINIMUM_COUNT."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt(variance / total)
+        lower = value + spread * (byars_lower(total, confidence) - total)
+        upper = value + spread * (byars_upper(total, confidence) - total)
+    small = np.asarray(total) < MINIMUM_COUNT
+    return Estimate(*(unwrap(np.where(small, np.nan, v * multiplier)) for v in (value, lower, upper)))

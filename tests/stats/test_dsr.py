@@ -3,7 +3,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from marmot.stats import ESP2013, dsr
+from marmot.stats import ESP2013, dsr, dsr_of_areas
 
 from .conftest import num, read_vectors
 
@@ -91,3 +91,30 @@ def test_invalid_inputs_raise(name):
 def test_band_count_must_match_standard():
     with pytest.raises(ValueError):
         dsr([5] * 18, [100] * 18)
+
+
+@pytest.mark.parametrize("confidence, columns", [(0.95, ("value", "lower95_0cl", "upper95_0cl")),
+                                                 (0.998, ("value", "lower99_8cl", "upper99_8cl"))])
+def test_many_areas_at_once_match_the_vectors_area_by_area(confidence, columns):
+    indices = [1, 2, 3, 5, 6, 7]  # the ESP2013 areas of independent events, multipliers 10,000 and 100,000
+    areas = [MULTIAREA[RESULTS[i - 1]["area"]] for i in indices]
+    counts = [num(b["count"]) for bands in areas for b in bands]
+    pops = [num(b["pop"]) for bands in areas for b in bands]
+    starts = np.cumsum([0, *(len(bands) for bands in areas[:-1])])
+    multipliers = [10_000 if i <= 4 else 100_000 for i in indices]
+    result = dsr_of_areas(counts, pops, np.tile(ESP2013, len(areas)), starts, multipliers, confidence)
+    for k, index in enumerate(indices):
+        expected = _expected(RESULTS[index - 1], *columns)
+        assert (result.value[k], result.lower[k], result.upper[k]) == pytest.approx(expected, rel=REL, nan_ok=True)
+
+
+def test_many_areas_withhold_an_area_with_no_population_or_fewer_than_10_events():
+    bands = len(ESP2013)
+    counts = np.r_[np.full(bands, 5.0), np.zeros(bands), [9.0] + [0.0] * (bands - 1)]
+    pops = np.r_[np.full(bands, 1000.0), np.r_[0.0, np.full(bands - 1, 1000.0)], np.full(bands, 1000.0)]
+    result = dsr_of_areas(counts, pops, np.tile(ESP2013, 3), [0, bands, 2 * bands])
+    single = dsr(counts[:bands], pops[:bands])
+    assert (result.value[0], result.lower[0], result.upper[0]) == pytest.approx(tuple(single), rel=1e-12)
+    assert np.isnan(result.value[1:]).all() and np.isnan(result.lower[1:]).all()
+    with pytest.raises(ValueError):
+        dsr(counts[bands:2 * bands], pops[bands:2 * bands])

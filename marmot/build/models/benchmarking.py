@@ -58,26 +58,29 @@ TREND_CODES = {"Increasing and getting better": "increasing_better", "Increasing
                CANNOT: "not_calculated"}
 
 
-def not_testable(series, pooled_years):
-    """Why the Fingertips trend test cannot be run on the last points of ``series`` (None when it can)."""
+def not_testable(periods, values, lowers, pooled_years):
+    """Why the Fingertips trend test cannot be run on the last points of a series (its periods, values and
+    lower 95% limits, in period order; None when it can). Plain sequences, not pandas: the SII widening test
+    asks this of every period of every indicator."""
     if pooled_years > 1:
         return "not tested: pooled periods overlap, so they are not independent points"
-    if series["lower_95"].isna().all():
+    if np.isnan(lowers).all():
         return "not tested: the values of this method have no confidence intervals to test"
-    last = series.tail(TREND_POINTS)
-    if len(last) < TREND_POINTS:
-        return f"needs {TREND_POINTS} comparable periods, has {len(last)}"
-    years = last["period"].str[:4].astype(int).to_numpy()
-    if gaps := [f"{last['period'].iloc[i]}" for i in np.flatnonzero(np.diff(years) != 1)]:
+    periods, values = periods[-TREND_POINTS:], values[-TREND_POINTS:]
+    if len(periods) < TREND_POINTS:
+        return f"needs {TREND_POINTS} comparable periods, has {len(periods)}"
+    years = np.array([int(period[:4]) for period in periods])
+    if gaps := [periods[i] for i in np.flatnonzero(np.diff(years) != 1)]:
         return f"needs {TREND_POINTS} consecutive periods: no data after {', '.join(gaps)}"
-    if hidden := list(last.loc[last["value"].isna(), "period"]):
+    if hidden := [period for period, value in zip(periods, values, strict=True) if np.isnan(value)]:
         return f"a value among the last {TREND_POINTS} periods is suppressed or missing ({', '.join(hidden)})"
     return None
 
 
 def _trend(series, method, polarity, pooled_years):
     """(label, code, reason, chi-square) of the trend over the last five points of ``series``."""
-    if reason := not_testable(series, pooled_years):
+    if reason := not_testable(series["period"].tolist(), *(series[c].to_numpy(dtype=float, na_value=np.nan)
+                                                          for c in ("value", "lower_95")), pooled_years):
         return CANNOT, TREND_CODES[CANNOT], reason, np.nan
     last = series.tail(TREND_POINTS)
     if method == "wilson":

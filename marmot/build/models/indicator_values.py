@@ -16,7 +16,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marmot.stats import ESP2013, START_AGES, dsr, life_expectancy, mean, proportion, quantile_gap, rate, sii, wilson_ci
+from marmot.stats import (
+    ESP2013,
+    START_AGES,
+    dsr_of_areas,
+    life_expectancy,
+    mean,
+    proportion,
+    quantile_gap,
+    rate,
+    sii,
+    wilson_ci,
+)
 
 KEY = ["indicator_id", "period", "geography_level", "area_code", "area_name", "breakdown", "breakdown_value"]
 LEVELS = {0.95: ("lower_95", "upper_95"), 0.998: ("lower_998", "upper_998")}
@@ -89,9 +100,10 @@ def _means(frame, multiplier):
 
 
 def _by_age_band(frame, compute):
-    """One result per key from its age-band strata (value and limits at each level from `compute`), keys in the
-    order pandas' groupby gives them. The strata are cut from numpy arrays: a pandas group per key cost 1.9 of
-    the model's 2.3 s."""
+    """One result per key from its age-band strata, keys in the order pandas' groupby gives them. ``compute``
+    gets every key's strata at once (bands, numerators, denominators, sorted by key, each key's first row in
+    ``starts``, and a multiplier per key) and returns each key's value and limits at each level. The strata are
+    cut from numpy arrays: a pandas group per key cost 1.9 of the model's 2.3 s, a DSR call per key 1.1 s."""
     frame = frame.sort_values("age_band")
     group = frame.groupby(KEY, sort=False).ngroup().to_numpy()
     order = np.argsort(group, kind="stable")[np.count_nonzero(group < 0):]  # rows of a key with a null: no group
@@ -99,24 +111,31 @@ def _by_age_band(frame, compute):
     bands = frame["age_band"].to_numpy(dtype=int)[order]
     numerators, denominators = (frame[c].to_numpy(dtype=float, na_value=np.nan)[order]
                                 for c in ("numerator", "denominator"))
-    multipliers = frame["multiplier"].to_numpy()[order]
-    keys = frame[KEY].take(order[starts]).itertuples(index=False, name=None)
-    rows = []
-    for key, start, end in zip(keys, starts, [*starts[1:], len(order)], strict=True):
-        estimate = compute(bands[start:end], numerators[start:end], denominators[start:end], multipliers[start])
-        rows.append((*key, np.nansum(numerators[start:end]), np.nansum(denominators[start:end]), *estimate))
-    return pd.DataFrame(rows, columns=OUTPUT)
+    multipliers = frame["multiplier"].to_numpy(dtype=float)[order][starts]
+    out = frame[KEY].take(order[starts]).reset_index(drop=True)
+    if not len(starts):
+        return out.assign(**dict.fromkeys(OUTPUT[len(KEY):], np.nan))[OUTPUT]
+    out["numerator"], out["denominator"] = (np.add.reduceat(np.nan_to_num(x), starts)
+                                            for x in (numerators, denominators))
+    out[["value", *LIMITS]] = compute(bands, numerators, denominators, starts, multipliers)
+    return out[OUTPUT]
 
 
-def _dsr(bands, counts, populations, multiplier):
-    if np.any(populations <= 0):
-        return (np.nan,) * (1 + len(LIMITS))
-    levels = [dsr(counts, populations, standard=np.asarray(ESP2013)[bands], multiplier=multiplier,
-                  confidence=confidence) for confidence in LEVELS]
-    return levels[0].value, *(limit for level in levels for limit in level[1:])
+def _dsr(bands, counts, populations, starts, multipliers):
+    """Dobson DSRs of every key, restricted to its age bands (ESP2013 weights of those bands)."""
+    standard = np.asarray(ESP2013, dtype=float)[bands]
+    levels = [dsr_of_areas(counts, populations, standard, starts, multipliers, confidence)
+              for confidence in LEVELS]
+    return np.column_stack([levels[0].value, *(limit for level in levels for limit in level[1:])])
 
 
-def _life_expectancy(bands, deaths, populations, multiplier):
+def _life_expectancy(bands, deaths, populations, starts, multipliers):
+    ends = [*starts[1:], len(bands)]
+    return np.array([_life_expectancy_of(bands[s:e], deaths[s:e], populations[s:e], m)
+                     for s, e, m in zip(starts, ends, multipliers, strict=True)]).reshape(-1, 1 + len(LIMITS))
+
+
+def _life_expectancy_of(bands, deaths, populations, multiplier):
     if len(bands) != len(START_AGES) or np.any(populations <= 0):
         return (np.nan,) * (1 + len(LIMITS))
     tables = [life_expectancy(deaths, populations, confidence) for confidence in LEVELS]

@@ -103,16 +103,20 @@ def quintile_gaps(values):
         {c: float for c in measures})
 
 
-def _sii_inputs(group):
-    """One indicator and period's quintile rows as (area codes, [denominator, value, lower_95, upper_95] per area),
-    in area order: taken from pandas once, since pandas on five rows for each check and the cache key cost more
-    than the cached SIIs saved (1.5 of 2.5 s of the model)."""
-    rows = group.sort_values("area_code")
-    return rows["area_code"].tolist(), rows[SII_INPUTS[1:]].to_numpy(dtype=float, na_value=np.nan)
+def _sii_groups(quintiles):
+    """Each indicator and period's quintile rows as (indicator_id, period, area codes, [denominator, value,
+    lower_95, upper_95] per area), in indicator, period and area order: cut from numpy arrays of rows sorted
+    once, since pandas on five rows for each check and the cache key cost more than the cached SIIs saved."""
+    rows = quintiles.sort_values(["indicator_id", "period", "area_code"])
+    ids, periods, areas = (rows[c].tolist() for c in ("indicator_id", "period", "area_code"))
+    inputs = rows[SII_INPUTS[1:]].to_numpy(dtype=float, na_value=np.nan)
+    starts = [i for i in range(len(ids)) if not i or (ids[i], periods[i]) != (ids[i - 1], periods[i - 1])]
+    for start, end in zip(starts, [*starts[1:], len(ids)], strict=True):
+        yield ids[start], periods[start], areas[start:end], inputs[start:end]
 
 
 def _sii_reason(areas, inputs, method, multiplier):
-    """Why the SII of one indicator and period (``_sii_inputs``) cannot be computed, or None."""
+    """Why the SII of one indicator and period (``_sii_groups``) cannot be computed, or None."""
     denominator, value, lower, upper = inputs.T
     if method not in VALUE_TYPES:
         return f"not calculated: the {method} method has no quintile values"
@@ -148,20 +152,19 @@ def sii_code_version() -> str:
 
 
 def _sii_key(version, indicator_id, period, areas, inputs, method, multiplier) -> str:
-    """The inputs of one SII (``_sii_inputs``, method and multiplier) and the code version, as a hash."""
+    """The inputs of one SII (``_sii_groups``, method and multiplier) and the code version, as a hash."""
     values = [[area, *(None if np.isnan(v) else float(v) for v in row)]
               for area, row in zip(areas, inputs, strict=True)]
     return hashlib.sha256(json.dumps([version, indicator_id, period, method, multiplier, values]).encode()).hexdigest()
 
 
-def _sii(indicator_id, period, rows, method, multiplier):
-    """(sii, lower, upper, rii, lower, upper) of one indicator and period; quintile values of proportions are
-    passed as fractions with the catalogue multiplier, so the SII is in the indicator's unit."""
-    rows = rows.sort_values("area_code")
+def _sii(indicator_id, period, inputs, method, multiplier):
+    """(sii, lower, upper, rii, lower, upper) of one indicator and period (``_sii_groups``' inputs); quintile values
+    of proportions are passed as fractions with the catalogue multiplier, so the SII is in the indicator's unit."""
+    denominator, value, lower, upper = inputs.T
     value_type = VALUE_TYPES[method]
     scale = multiplier if value_type == 2 else 1
-    result = sii(rows["denominator"].to_numpy(float), rows["value"].to_numpy(float) / scale,
-                 lower=rows["lower_95"].to_numpy(float) / scale, upper=rows["upper_95"].to_numpy(float) / scale,
+    result = sii(denominator, value / scale, lower=lower / scale, upper=upper / scale,
                  value_type=value_type, transform=value_type > 0, multiplier=scale,
                  repetitions=SII_REPETITIONS, rng=_seed(indicator_id, period))
     return (result.sii, *result.sii_limits[0], result.rii, *result.rii_limits[0])
@@ -170,22 +173,21 @@ def _sii(indicator_id, period, rows, method, multiplier):
 SII_COLUMNS = ["sii", "sii_lower_95", "sii_upper_95", "rii", "rii_lower_95", "rii_upper_95"]
 
 
-def _widening(points, pooled_years):
-    """(label, reason, slope, lower, upper) of the SII over the last five usable periods of ``points`` (the SIIs
-    up to a period, with ``value`` and ``lower_95`` the SII and its lower limit for ``not_testable``): a
-    weighted regression of the SII on the year (weights 1/SE², SE from the SII's 95% limits); widening when the
-    slope's 95% CI excludes 0 and the slope has the sign of the latest SII (its size grows)."""
-    if points["sii"].isna().all():
+def _widening(periods, siis, lower, upper, pooled_years):
+    """(label, reason, slope, lower, upper) of the SII over the last five usable periods of a series (the
+    periods, SIIs and 95% limits up to a period, in period order, as plain sequences): a weighted regression
+    of the SII on the year (weights 1/SE², SE from the SII's 95% limits); widening when the slope's 95% CI
+    excludes 0 and the slope has the sign of the latest SII (its size grows)."""
+    if np.isnan(siis).all():
         return CANNOT, "no SII up to this period (see sii_reason)", np.nan, np.nan, np.nan
-    if reason := not_testable(points, pooled_years):
+    if reason := not_testable(periods, siis, lower, pooled_years):
         return CANNOT, reason, np.nan, np.nan, np.nan
-    last = points.tail(TREND_POINTS)
-    se = (last["sii_upper_95"] - last["sii_lower_95"]) / (2 * Z)
-    slope = weighted_slope(last["sii"].to_numpy(float), se.to_numpy(float))
+    last = slice(-TREND_POINTS, None)
+    slope = weighted_slope(siis[last], (upper[last] - lower[last]) / (2 * Z))
     label = "No significant change"
     if slope.lower > 0 or slope.upper < 0:
-        label = "Widening" if np.sign(slope.value) == np.sign(last["sii"].iloc[-1]) else "Narrowing"
-    reason = f"weighted regression of the SII on year over {last['period'].iloc[0]} to {last['period'].iloc[-1]}"
+        label = "Widening" if np.sign(slope.value) == np.sign(siis[-1]) else "Narrowing"
+    reason = f"weighted regression of the SII on year over {periods[last][0]} to {periods[-1]}"
     return label, reason, slope.value, slope.lower, slope.upper
 
 
@@ -201,21 +203,19 @@ def quintile_sii(values, catalogue, periods, cache: dict | None = None):
     ``cache`` (input hash -> the six measures, ``_sii_key``) holds SIIs computed before: 100,000 simulations
     per indicator and period were 38 s of a build in which one dataset changed, and an SII is a pure function
     of its inputs (fixed seed). It is updated in place to hold exactly this call's SIIs."""
-    quintiles = _quintile_rows(values)
     catalogue = catalogue.set_index("indicator_id")
     rows = []
     version, used = (sii_code_version(), {}) if cache is not None else (None, None)
-    for (indicator_id, period), group in quintiles.groupby(["indicator_id", "period"]):
+    for indicator_id, period, areas, inputs in _sii_groups(_quintile_rows(values)):
         method, multiplier = catalogue.at[indicator_id, "method"], float(catalogue.at[indicator_id, "multiplier"])
-        areas, inputs = _sii_inputs(group)
         reason = _sii_reason(areas, inputs, method, multiplier)
         if reason:
             measures = (np.nan,) * len(SII_COLUMNS)
         elif cache is None:
-            measures = _sii(indicator_id, period, group, method, multiplier)
+            measures = _sii(indicator_id, period, inputs, method, multiplier)
         else:
             key = _sii_key(version, indicator_id, period, areas, inputs, method, multiplier)
-            measures = used[key] = cache[key] if key in cache else _sii(indicator_id, period, group, method,
+            measures = used[key] = cache[key] if key in cache else _sii(indicator_id, period, inputs, method,
                                                                          multiplier)
         rows.append((indicator_id, period, *measures, reason))
     if cache is not None:
@@ -230,9 +230,11 @@ def quintile_sii(values, catalogue, periods, cache: dict | None = None):
     trend = []
     for indicator_id, series in usable.groupby("indicator_id"):
         pooled = int(catalogue.at[indicator_id, "pooled_years"])
-        points = series.assign(value=series["sii"], lower_95=series["sii_lower_95"])
-        for end in range(1, len(points) + 1):
-            trend.append((indicator_id, points["period"].iloc[end - 1], *_widening(points.iloc[:end], pooled)))
+        ends = series["period"].tolist()
+        siis, lower, upper = (series[c].to_numpy(dtype=float, na_value=np.nan)
+                              for c in ("sii", "sii_lower_95", "sii_upper_95"))
+        trend += [(indicator_id, ends[end - 1], *_widening(ends[:end], siis[:end], lower[:end], upper[:end], pooled))
+                  for end in range(1, len(ends) + 1)]
     trend = pd.DataFrame(trend, columns=["indicator_id", "period", "sii_trend", "sii_trend_reason", "sii_slope",
                                          "sii_slope_lower_95", "sii_slope_upper_95"])
     out = out.merge(usable[["indicator_id", "period", "sii_change"]], on=["indicator_id", "period"], how="left") \

@@ -30,12 +30,7 @@ def dsr(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike = ESP2013
     persons_by_events = {f: persons per band with exactly f events}; the variance is then
     Σ_f f²·var_f. Byar's limits for the total count are always used.
     """
-    counts = np.nan_to_num(as_float_array(counts))
-    populations, weights = as_float_array(populations), as_float_array(standard)
-    if not counts.shape == populations.shape == weights.shape:
-        raise ValueError("counts, populations and standard weights need one value per age band")
-    if np.any(counts < 0) or np.any(weights < 0) or np.isnan(weights).any():
-        raise ValueError("counts and standard weights must be >= 0")
+    counts, populations, weights = _checked(counts, populations, standard)
     if not np.all(populations > 0):
         raise ValueError("populations must all be > 0")
     total = counts.sum()
@@ -60,13 +55,10 @@ def dsr_of_areas(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike,
     one for all. An area with a population that is not > 0, or a total count below 10, gets NaN
     (``dsr`` raises for the first); counts of NaN count as 0.
     """
-    counts = np.nan_to_num(as_float_array(counts))
-    populations, weights = as_float_array(populations), as_float_array(standard)
+    counts, populations, weights = _checked(counts, populations, standard)
     starts = np.asarray(starts, dtype=np.intp)
-    if not counts.shape == populations.shape == weights.shape or counts.ndim != 1:
+    if counts.ndim != 1:
         raise ValueError("counts, populations and standard weights need one value per row")
-    if np.any(counts < 0) or np.any(weights < 0) or np.isnan(weights).any():
-        raise ValueError("counts and standard weights must be >= 0")
     if not len(starts):
         return Estimate(*(np.empty(0) for _ in range(3)))
     valid = np.logical_and.reduceat(populations > 0, starts)
@@ -76,8 +68,19 @@ def dsr_of_areas(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike,
         value = np.add.reduceat(weights * rates, starts) / weight
         variance = np.add.reduceat(weights**2 * rates / populations, starts) / weight**2
         total = np.add.reduceat(counts, starts)
-        estimate = _dobson(value, variance, total, np.asarray(multiplier, dtype=float), confidence)
+    estimate = _dobson(value, variance, total, np.asarray(multiplier, dtype=float), confidence)
     return Estimate(*(np.where(valid, v, np.nan) for v in estimate))
+
+
+def _checked(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike) -> tuple[np.ndarray, ...]:
+    """Counts (NaN as 0), populations and weights as float arrays of one shape, counts and weights >= 0."""
+    counts = np.nan_to_num(as_float_array(counts))
+    populations, weights = as_float_array(populations), as_float_array(standard)
+    if not counts.shape == populations.shape == weights.shape:
+        raise ValueError("counts, populations and standard weights need one value per age band")
+    if np.any(counts < 0) or np.any(weights < 0) or np.isnan(weights).any():
+        raise ValueError("counts and standard weights must be >= 0")
+    return counts, populations, weights
 
 
 def _dobson(value: Floats, variance: Floats, total: Floats, multiplier: Floats, confidence: float) -> Estimate:

@@ -153,6 +153,8 @@ READER_MEMORY_ENV = "MARMOT_READER_MEMORY_MB"
 INGEST_MEMORY_ENV = "MARMOT_INGEST_MEMORY_LIMIT"
 SITE_WORKERS_ENV = "MARMOT_SITE_WORKERS"
 SETTLE_ENV = "MARMOT_SETTLE_MAX_SECONDS"
+STAGE_SERVER_IDLE_ENV = "MARMOT_STAGE_SERVER_IDLE_SECONDS"
+STAGE_SERVER_START_ENV = "MARMOT_STAGE_SERVER_START_SECONDS"
 GROUP_ROWS_ENV = "MARMOT_VALIDATE_GROUP_ROWS"
 KEEP_VERSIONS_ENV = "MARMOT_KEEP_VERSIONS"
 KEEP_RUNS_ENV = "MARMOT_KEEP_VALIDATIONS"
@@ -204,6 +206,18 @@ def settle_max_seconds() -> float:
     """How long build-validate-publish waits for partner files still in flight (default 300 s;
     marmot.orchestration.settle)."""
     return _read(SETTLE_ENV, "300", float)
+
+
+def stage_server_idle_seconds() -> float:
+    """How long a home's stage server (``marmot.orchestration.stage_server``) waits for the next build, validation
+    or publication before it exits (default 1800 s); 0: no server, each stage imports its libraries afresh."""
+    return _read(STAGE_SERVER_IDLE_ENV, "1800", float)
+
+
+def stage_server_start_seconds() -> float:
+    """How long a stage waits for a stage server it started to answer before running in its own process
+    (default 60 s; it takes 5-7 s on 2 cores)."""
+    return _read(STAGE_SERVER_START_ENV, "60", float)
 
 
 def validate_group_rows() -> int:

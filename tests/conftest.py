@@ -16,6 +16,8 @@ from marmot.settings import Paths
 # Airflow reads its configuration when first imported: give the test session its own home.
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="marmot-test-airflow-"))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+# the stage servers that tests start (through Airflow's tasks) exit a minute after their last stage, not 30
+os.environ.setdefault("MARMOT_STAGE_SERVER_IDLE_SECONDS", "60")
 
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 
@@ -27,7 +29,8 @@ SLOW_MODULES = {
     "browser": ("publish/test_browser.py", "portal/test_browser.py"),
     "integration": ("publish/test_readers_during_publish.py", "publish/test_publish.py", "publish/test_site.py",
                     "validate/test_raw_gates.py", "validate/test_platform_gates.py", "validate/test_dag_gate.py",
-                    "land/test_landing_watch.py", "monitor/test_partner_status.py", "validate/test_data_docs.py"),
+                    "land/test_landing_watch.py", "monitor/test_partner_status.py", "validate/test_data_docs.py",
+                    "orchestration/test_stage_server.py"),
 }
 TESTS_DIR = Path(__file__).resolve().parent
 

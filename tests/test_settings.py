@@ -24,8 +24,14 @@ ALLOWED = {
     ("marmot/build/dbt.py", 'os.environ[DBT_FULL_BUILD_ENV] = "1" if full_refresh else "0"'):
         "the models dbt runs in this process learn whether the build is a full one (settings.dbt_full_build)",
     ("marmot/orchestration/stage_process.py",
-     "input=json.dumps(given).encode(), env={**os.environ, HOME_ENV: str(paths.home)})"):
+     "env={**os.environ, HOME_ENV: str(paths.home)}).returncode"):
         "the stage's child process gets this environment with the home it works on",
+    ("marmot/orchestration/stage_server.py", '"env": {**os.environ, HOME_ENV: str(home)}, "cwd": os.getcwd()}'):
+        "a stage the server forks runs with the environment of the task that asked for it",
+    ("marmot/orchestration/stage_server.py", "os.environ.clear()"):
+        "the forked stage drops the server's environment for its task's (next line)",
+    ("marmot/orchestration/stage_server.py", 'os.environ.update(request["env"])'):
+        "the forked stage runs with the environment of the task that asked for it",
     ("marmot/validate/gx_runner.py", 'os.environ.setdefault(GX_ANALYTICS_ENV, "False")'):
         "Great Expectations reads this switch from the environment: no usage statistics leave the machine",
 }

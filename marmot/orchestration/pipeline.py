@@ -121,5 +121,25 @@ def run(paths: Paths, progress=print) -> dict:
     return out
 
 
+def run_to_file(stage: str, home: str, result_file: str, given: dict | None) -> int:
+    """Run build, validate or publish (given the validation) in this process, as an Airflow task's child
+    (``marmot.orchestration.stage_process``, ``stage_server``) does; write its outcome to ``result_file`` as JSON
+    (``result``, ``gate_failed`` or ``error``); return the exit code (0, 2 for a gate, 1)."""
+    from marmot.logs import configure_logging
+
+    configure_logging()
+    paths = Paths(Path(home))
+    try:
+        result = publish(paths, given) if stage == "publish" else {"build": build, "validate": validate}[stage](paths)
+        outcome, code = {"result": result}, 0
+    except GateFailed as exc:
+        outcome, code = {"gate_failed": str(exc)}, 2
+    except Exception as exc:  # reported to the task, which fails (and retries) with this message
+        log.exception("marmot %s failed", stage)
+        outcome, code = {"error": f"{type(exc).__name__}: {exc}"}, 1
+    Path(result_file).write_text(json.dumps(outcome, default=str))
+    return code
+
+
 def page_path(paths: Paths) -> Path:
     return paths.current / "index.html"

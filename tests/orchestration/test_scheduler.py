@@ -54,6 +54,9 @@ def test_slice_runs_under_the_real_scheduler(home, synthetic, other_partners, mo
         assert run["state"] == "success", states
         assert states == {"settle": "success", "build": "success", "validate": "success", "publish": "success"}
         assert run["run_type"] == "asset_triggered"
+        # the three stages ran in children of the home's stage server (marmot.orchestration.stage_server)
+        served = (home.home / "logs" / "stage_server.log").read_text()
+        assert all(f"{stage}: pid" in served for stage in ("build", "validate", "publish")), served
     finally:
         pids = list(airflow_local.status(home)["running"].values())
         airflow_local.stop(home)

@@ -1,6 +1,7 @@
 """Stages run in a child process of their Airflow task: the task gets the child's result, a gate
 failure as ``GateFailed`` (not retried), anything else as ``StageFailed`` with the reason.
-(A passing run of all three through the real scheduler: tests/test_scheduler.py.)"""
+Here the child is a fresh process (no stage server: tests/orchestration/test_stage_server.py).
+(A passing run of all three through the real scheduler: tests/orchestration/test_scheduler.py.)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import pytest
 from marmot.orchestration import stage_process
 from marmot.orchestration.pipeline import GateFailed
 from marmot.settings import Paths
+
+
+@pytest.fixture(autouse=True)
+def no_stage_server(monkeypatch):
+    monkeypatch.setenv("MARMOT_STAGE_SERVER_IDLE_SECONDS", "0")
 
 
 def test_a_gate_failure_comes_back_as_gate_failed(home):

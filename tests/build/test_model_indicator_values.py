@@ -133,3 +133,17 @@ def test_the_mean_has_its_t_interval_at_both_levels():
     half = 22.32712 / math.sqrt(3)
     assert (row["lower_998"], row["upper_998"]) == pytest.approx((2 - half, 2 + half), abs=1e-4)
     assert row["lower_998"] < row["lower_95"] < row["value"] < row["upper_95"] < row["upper_998"]
+
+
+def test_a_principle_with_no_counts_yet_gives_no_rows_with_the_columns_types():
+    """Each principle's values are their own model (models/intermediate/values), unioned into int_indicator_values:
+    a principle whose partners sent nothing yet must give an empty table whose columns have the types of a full one
+    (an empty pandas object column reads as an integer in DuckDB)."""
+    import duckdb
+
+    one_row = indicator_values(_counts({"indicator_id": "a", "numerator": 1, "denominator": 2}),
+                            _catalogue(a=("wilson", 100)))
+    no_rows = indicator_values(_counts({"indicator_id": "a", "numerator": 1, "denominator": 2}).iloc[:0],
+                             _catalogue(a=("wilson", 100)))
+    assert no_rows.empty and list(no_rows.columns) == list(one_row.columns)
+    assert duckdb.sql("select * from no_rows").types == duckdb.sql("select * from one_row").types

@@ -184,8 +184,8 @@ DECILE_METHODS = {"sii_life_expectancy": _sii, "le_gap_deciles": _decile_gap}
 
 
 def indicator_values(counts, catalogue):
-    """Value, 95% and 99.8% CIs of every row of ``counts`` (int_indicator_counts) by its indicator's catalogue
-    method (no interval where there is no value); raises ValueError for a method without an implementation."""
+    """Value, 95% and 99.8% CIs of every row of ``counts`` (one principle's int_indicator_counts) by its indicator's
+    catalogue method (no interval where there is no value); raises ValueError for a method without an implementation."""
     df = counts.merge(catalogue[["indicator_id", "method", "multiplier"]], on="indicator_id")
     unknown = set(df["method"]) - set(ROW_METHODS) - set(STRATIFIED_METHODS) - set(DECILE_METHODS)
     if unknown:
@@ -199,6 +199,8 @@ def indicator_values(counts, catalogue):
             parts.append(_by_age_band(rows, STRATIFIED_METHODS[method]))
         else:
             parts.append(_across_deciles(rows, DECILE_METHODS[method]))
+    if not parts:  # a principle with no data yet: no rows, but the columns' types (empty objects read as integers)
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in KEY else float) for c in OUTPUT})
     out = pd.concat(parts, ignore_index=True).astype({c: float for c in OUTPUT[len(KEY):]})
     # no interval without a value: life expectancy keeps its limits where its value is withheld (the PHE method
     # withholds a value whose 95% half-width exceeds 10 years), which published a 76.6 to 100.7 years interval alone

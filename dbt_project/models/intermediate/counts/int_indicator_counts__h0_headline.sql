@@ -1,0 +1,1 @@
+{{ indicator_counts('h0_headline') }}

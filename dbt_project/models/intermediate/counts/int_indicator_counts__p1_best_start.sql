@@ -1,0 +1,1 @@
+{{ indicator_counts('p1_best_start') }}

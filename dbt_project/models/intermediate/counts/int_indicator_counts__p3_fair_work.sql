@@ -1,0 +1,1 @@
+{{ indicator_counts('p3_fair_work') }}

@@ -1,0 +1,1 @@
+{{ indicator_counts('p4_living_standards') }}

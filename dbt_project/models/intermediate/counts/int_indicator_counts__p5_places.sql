@@ -1,0 +1,1 @@
+{{ indicator_counts('p5_places') }}

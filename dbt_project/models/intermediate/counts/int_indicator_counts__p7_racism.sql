@@ -1,0 +1,1 @@
+{{ indicator_counts('p7_racism') }}

@@ -97,33 +97,35 @@ def _raw_outcomes(paths: Paths, suites: list[dict], gx_run: GxRun, report: Repor
     verified = json.loads(verified_file.read_text()) if verified_file.exists() else {}
     group_rows = validate_group_rows()
     outcomes = []
-    for suite in suites:
-        contract = contracts.get(suite["dataset"])
-        if contract is None:
-            outcomes += error_outcomes(suite, f"no contract {suite['dataset']} in ingestion/contracts")
-            continue
-        fingerprint = _fingerprint(suite)
-        known = verified.get(contract.id, {})
-        known = set() if recheck or known.get("suite") != fingerprint else set(known["batches"])
-        current = CurrentRows(paths, contract, entries)
-        try:
-            clean = [b for b in current.batches if b in known]
-            pending = [b for b in current.batches if b not in known]
-            report.verified_earlier[contract.id] = len(clean)
-            if pending:  # nothing pending: nothing loaded, or every current batch passed before
-                report.datasets[contract.id] = pending
-                groups = current.groups(pending, group_rows)
-                parts = []
-                for i, group in enumerate(groups):
-                    part = gx_run.evaluate(suite, current.frame(group),
-                                           f"part {i + 1} of {len(groups)}" if len(groups) > 1 else "")
-                    if all(o.status == "passed" for o in part):
-                        clean += group
-                    parts.append(part)
-                outcomes += _merge(parts)
-        finally:
-            current.close()
-        verified[contract.id] = {"suite": fingerprint, "batches": sorted(clean)}
+    with duckdb.connect() as con:  # one for every dataset's current rows
+        for suite in suites:
+            contract = contracts.get(suite["dataset"])
+            if contract is None:
+                outcomes += error_outcomes(suite, f"no contract {suite['dataset']} in ingestion/contracts")
+                continue
+            fingerprint = _fingerprint(suite)
+            known = verified.get(contract.id, {})
+            known = set() if recheck or known.get("suite") != fingerprint else set(known["batches"])
+            kept = paths.validation / f"batch_periods__{contract.id}.parquet"
+            current = CurrentRows(paths, contract, entries, kept, con)
+            try:
+                clean = [b for b in current.batches if b in known]
+                pending = [b for b in current.batches if b not in known]
+                report.verified_earlier[contract.id] = len(clean)
+                if pending:  # nothing pending: nothing loaded, or every current batch passed before
+                    report.datasets[contract.id] = pending
+                    groups = current.groups(pending, group_rows)
+                    parts = []
+                    for i, group in enumerate(groups):
+                        part = gx_run.evaluate(suite, current.frame(group),
+                                               f"part {i + 1} of {len(groups)}" if len(groups) > 1 else "")
+                        if all(o.status == "passed" for o in part):
+                            clean += group
+                        parts.append(part)
+                    outcomes += _merge(parts)
+            finally:
+                current.close()
+            verified[contract.id] = {"suite": fingerprint, "batches": sorted(clean)}
     write_text(verified_file, json.dumps(verified, indent=1))
     return outcomes
 

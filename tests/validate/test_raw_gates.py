@@ -225,3 +225,31 @@ def test_raw_batches_are_checked_in_groups_and_a_failure_in_any_group_is_counted
     # only the group that passed (batch b) is remembered
     verified = json.loads((built.validation / "verified_raw_batches.json").read_text())
     assert verified["early_years__eyfsp"]["batches"] == ["20250201T000000000000Z-b"]
+
+
+def test_which_rows_are_current_is_worked_out_from_kept_pairs_and_the_new_batches(built):
+    """A loaded batch never changes, so its (period, rows) pairs are read once and kept; a later validation reads
+    only the batches not seen before. Shown by changing a kept batch's file behind the validation's back: with
+    the kept pairs it still counts as 2023/24 (superseded by the newer batch), read afresh it is 2024/25."""
+    from marmot.validate.raw_suites import CurrentRows
+
+    contract, lsoa = CONTRACTS["early_years__eyfsp"], LSOAS["coventry_lsoa21"][0]
+    kept = built.validation / "batch_periods__early_years__eyfsp.parquet"
+
+    def current(pairs_file=kept) -> list[str]:
+        rows = CurrentRows(built, contract, ledger.read_all(built.ledger), pairs_file)
+        try:
+            return rows.batches
+        finally:
+            rows.close()
+
+    _eyfsp_batch(built, "20250101T000000000000Z-a", [("p1", "2023/24", lsoa)])
+    assert current() == ["20250101T000000000000Z-a"] and kept.exists()
+    duckdb.execute(f"COPY (SELECT 'p1' AS pupil_key, '2024/25' AS academic_year, '{lsoa}' AS lsoa21_code, "
+                   f"'20250101T000000000000Z-a' AS _batch_id) "
+                   f"TO '{built.raw / 'early_years' / 'eyfsp' / '20250101T000000000000Z-a.parquet'}' (FORMAT parquet)")
+    _eyfsp_batch(built, "20250201T000000000000Z-b", [("p1", "2023/24", lsoa)])
+    assert current() == ["20250201T000000000000Z-b"]  # batch a's kept pairs, batch b read
+    assert current(None) == ["20250101T000000000000Z-a", "20250201T000000000000Z-b"]  # every batch read
+    kept.write_bytes(b"not parquet")  # an unreadable kept file: every batch is read again
+    assert current() == ["20250101T000000000000Z-a", "20250201T000000000000Z-b"]
